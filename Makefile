@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# bs_rbd: Ceph RBD backing store for tgt, built out of tree against the
+# headers of the installed tgt.
+#
+#   make                 build usr/bs_rbd.so
+#   make install         install it where the installed tgtd loads modules
+#   make demo            throwaway cluster + tgtd + initiator I/O, explained
+#   make check           unit tests and integration tests on a real stack
+#
+# Variables: TGT_SRC=/path/to/tgt (headers; default: fetch the Debian
+# source of the installed tgt), DESTDIR, BSDIR (module directory; default:
+# the one compiled into the installed tgtd), TGT_VERSION_CHECK=0.
+
+CC ?= cc
+BUILD ?= build
+TGT_SRC ?=
+TGTD ?= /usr/sbin/tgtd
+
+WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wshadow
+CFLAGS ?= -O2 -g
+MODULE_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fPIC \
+	-fvisibility=hidden
+LDLIBS := -lrbd -lrados -lpthread
+
+SO := usr/bs_rbd.so
+SRCS := usr/bs_rbd.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
+	usr/bs_rbd_image.c usr/bs_rbd_opts.c usr/bs_rbd_sense.c \
+	usr/bs_rbd_wait.c
+HDRS := $(wildcard usr/*.h)
+
+# The module directory compiled into tgtd (BSDIR), e.g. /usr/lib/tgt/backing-store
+BSDIR ?= $(shell grep -ao '/[[:alnum:]/._-]*/backing-store' $(TGTD) 2>/dev/null | head -n 1)
+
+.PHONY: all install uninstall check unit integration demo clean distclean \
+	format format-check lint FORCE
+
+all: $(SO)
+
+# Which tgt headers to build against; rewritten only when the answer changes.
+$(BUILD)/tgt-inc: FORCE
+	@mkdir -p $(BUILD)
+	@scripts/tgt-headers.sh "$(BUILD)" "$(TGT_SRC)" >$@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
+
+$(SO): $(SRCS) $(HDRS) $(BUILD)/tgt-inc
+	$(CC) $(MODULE_CFLAGS) -Iusr -isystem "$$(cat $(BUILD)/tgt-inc)" \
+		-shared -o $@ $(SRCS) $(LDFLAGS) $(LDLIBS)
+
+install: $(SO)
+	@test -n "$(BSDIR)" || { echo "cannot find tgtd's module directory; set BSDIR=" >&2; exit 1; }
+	install -d -m 755 $(DESTDIR)$(BSDIR)
+	install -m 644 $(SO) $(DESTDIR)$(BSDIR)/bs_rbd.so
+	@echo "installed $(DESTDIR)$(BSDIR)/bs_rbd.so; restart tgtd to load it"
+
+uninstall:
+	rm -f $(DESTDIR)$(BSDIR)/bs_rbd.so
+
+# ---- tests ---------------------------------------------------------------
+
+UNIT_TESTS := $(BUILD)/unit/test_opts $(BUILD)/unit/test_sense
+
+$(BUILD)/unit/test_opts: test/unit/test_opts.c usr/bs_rbd_opts.c \
+		usr/bs_rbd_opts.h test/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
+		test/unit/test_opts.c usr/bs_rbd_opts.c
+
+$(BUILD)/unit/test_sense: test/unit/test_sense.c usr/bs_rbd_sense.c \
+		usr/bs_rbd_sense.h test/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
+		test/unit/test_sense.c usr/bs_rbd_sense.c
+
+unit: $(UNIT_TESTS)
+	@test/run-unit.sh $(UNIT_TESTS)
+
+integration: $(SO)
+	@scripts/deps.sh
+	@test/integration.sh
+
+# Unit tests, then the real stack; ends with "N passed, N failed".
+check:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(SO) $(UNIT_TESTS)
+	@test/check.sh $(UNIT_TESTS)
+
+demo:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(SO)
+	@scripts/demo.sh
+
+# ---- style ----------------------------------------------------------------
+
+C_FILES := $(wildcard usr/*.c usr/*.h test/unit/*.c test/unit/*.h)
+
+format:
+	clang-format -i $(C_FILES)
+
+format-check:
+	clang-format --dry-run -Werror $(C_FILES)
+
+lint: $(BUILD)/tgt-inc
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr -D_GNU_SOURCE -Iusr \
+		--suppress=missingIncludeSystem usr/*.c test/unit/*.c
+
+clean:
+	rm -f $(SO)
+	rm -rf $(BUILD)/unit $(BUILD)/tgt-inc
+
+distclean: clean
+	rm -rf $(BUILD)

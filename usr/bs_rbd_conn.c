@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bs_rbd: cluster connections shared by every LU that uses the same
+ * (cluster, id, conf, keyring, timeouts), refcounted, with one io
+ * context per (pool, namespace).
+ *
+ * A rados client costs a dozen threads and its own sessions with every
+ * OSD; one per LU (as tgt's original bs_rbd does) does not scale.
+ * The registry is only touched from tgtd's main loop, so it needs no lock.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "list.h"
+#include "tgtd.h"
+
+#include "bs_rbd.h"
+#include "bs_rbd_wait.h"
+
+struct bs_rbd_pool {
+	struct bs_rbd_pool *next;
+	struct bs_rbd_conn *conn;
+	char *name;
+	char *ns;
+	rados_ioctx_t ioctx;
+	unsigned int refs;
+};
+
+struct bs_rbd_conn {
+	struct bs_rbd_conn *next;
+	struct bs_rbd_opts key; /* what the connection was made with */
+	rados_t rados;
+	unsigned int refs;
+	struct bs_rbd_pool *pools;
+};
+
+static struct bs_rbd_conn *conns;
+
+/* A connect attempt; outlives the caller if the connect is abandoned. */
+struct connect_job {
+	struct bs_rbd_wait wait;
+	rados_t rados;
+};
+
+static int str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
+
+static int opts_eq(const struct bs_rbd_opts *a, const struct bs_rbd_opts *b)
+{
+	return str_eq(a->conf, b->conf) && str_eq(a->id, b->id) &&
+	       str_eq(a->cluster, b->cluster) &&
+	       str_eq(a->keyring, b->keyring) &&
+	       a->connect_timeout == b->connect_timeout &&
+	       a->op_timeout == b->op_timeout;
+}
+
+static int dup_str(const char *src, char **dst)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	*dst = strdup(src);
+	return *dst ? 0 : -ENOMEM;
+}
+
+static int opts_copy(const struct bs_rbd_opts *src, struct bs_rbd_opts *dst)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->connect_timeout = src->connect_timeout;
+	dst->op_timeout = src->op_timeout;
+	if (dup_str(src->conf, &dst->conf) || dup_str(src->id, &dst->id) ||
+	    dup_str(src->cluster, &dst->cluster) ||
+	    dup_str(src->keyring, &dst->keyring)) {
+		bs_rbd_opts_free(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int set_conf(rados_t rados, const char *name, const char *val,
+		    char *err, size_t errlen)
+{
+	int ret = rados_conf_set(rados, name, val);
+
+	if (ret < 0)
+		snprintf(err, errlen, "cannot set ceph option %s=%s: %s", name,
+			 val, strerror(-ret));
+	return ret;
+}
+
+static int set_timeout(rados_t rados, const char *name, unsigned int secs,
+		       char *err, size_t errlen)
+{
+	char val[16];
+
+	snprintf(val, sizeof(val), "%u", secs);
+	return set_conf(rados, name, val, err, errlen);
+}
+
+static int check_readable(const char *what, const char *path, char *err,
+			  size_t errlen)
+{
+	if (path && access(path, R_OK)) {
+		snprintf(err, errlen, "%s=%s: %s", what, path,
+			 strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Create the handle and apply configuration: local work, no network. */
+static int conn_configure(const struct bs_rbd_opts *o, rados_t *out,
+			  char *err, size_t errlen)
+{
+	char name[4200];
+	rados_t rados;
+	int ret;
+
+	ret = check_readable("conf", o->conf, err, errlen);
+	if (!ret)
+		ret = check_readable("keyring", o->keyring, err, errlen);
+	if (ret)
+		return ret;
+
+	snprintf(name, sizeof(name), "client.%s", o->id ? o->id : "admin");
+	ret = rados_create2(&rados, o->cluster ? o->cluster : "ceph", name, 0);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot create rados client %s: %s",
+			 name, strerror(-ret));
+		return ret;
+	}
+	ret = rados_conf_read_file(rados, o->conf);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot read ceph config %s: %s",
+			 o->conf ? o->conf : "(default search path)",
+			 strerror(-ret));
+		goto fail;
+	}
+	ret = rados_conf_parse_env(rados, NULL);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot parse CEPH_ARGS: %s",
+			 strerror(-ret));
+		goto fail;
+	}
+	if (o->keyring) {
+		ret = set_conf(rados, "keyring", o->keyring, err, errlen);
+		if (ret < 0)
+			goto fail;
+	}
+	/*
+	 * Bound every wait on the monitors by connect_timeout, and every OSD
+	 * operation by op_timeout, so that neither a dead cluster nor a
+	 * stuck OSD can hold tgtd or a command forever.
+	 */
+	ret = set_timeout(rados, "client_mount_timeout", o->connect_timeout,
+			  err, errlen);
+	if (!ret)
+		ret = set_timeout(rados, "rados_mon_op_timeout",
+				  o->connect_timeout, err, errlen);
+	if (!ret)
+		ret = set_timeout(rados, "rados_osd_op_timeout", o->op_timeout,
+				  err, errlen);
+	if (ret < 0)
+		goto fail;
+	*out = rados;
+	return 0;
+fail:
+	rados_shutdown(rados);
+	return ret;
+}
+
+static void connect_abandoned(struct bs_rbd_wait *wait)
+{
+	struct connect_job *job = (struct connect_job *)wait;
+
+	rados_shutdown(job->rados);
+	bs_rbd_wait_destroy(&job->wait);
+	free(job);
+}
+
+static void *connect_thread(void *arg)
+{
+	struct connect_job *job = arg;
+
+	bs_rbd_wait_finish(&job->wait, rados_connect(job->rados));
+	return NULL;
+}
+
+static int start_detached(void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	int ret;
+
+	ret = pthread_attr_init(&attr);
+	if (ret)
+		return -ret;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	ret = pthread_create(&thread, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return -ret;
+}
+
+/*
+ * rados_connect() blocks; run it on a helper thread and wait at most
+ * connect_timeout for it, so that a dead cluster costs tgtd a bounded time.
+ */
+static int conn_connect(const struct bs_rbd_opts *o, rados_t rados,
+			char *err, size_t errlen)
+{
+	struct connect_job *job;
+	int ret;
+
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return -ENOMEM;
+	job->rados = rados;
+	ret = bs_rbd_wait_init(&job->wait, connect_abandoned);
+	if (ret)
+		goto free_job;
+	ret = start_detached(connect_thread, job);
+	if (ret)
+		goto destroy_wait;
+
+	ret = bs_rbd_wait_for(&job->wait, o->connect_timeout);
+	if (ret == -ETIMEDOUT) {
+		/* the helper thread owns job and rados from now on */
+		snprintf(err, errlen,
+			 "no answer from the cluster within connect_timeout "
+			 "(%u s); check mon_host and the network",
+			 o->connect_timeout);
+		return ret;
+	}
+	ret = (int)job->wait.ret;
+	if (ret < 0)
+		snprintf(err, errlen, "cannot connect to the cluster: %s%s",
+			 strerror(-ret),
+			 ret == -ENOENT || ret == -EACCES || ret == -EPERM ?
+				 " (check id, keyring and the client's caps)" :
+				 "");
+destroy_wait:
+	bs_rbd_wait_destroy(&job->wait);
+free_job:
+	free(job);
+	return ret;
+}
+
+static struct bs_rbd_conn *conn_lookup(const struct bs_rbd_opts *opts)
+{
+	struct bs_rbd_conn *c;
+
+	for (c = conns; c; c = c->next)
+		if (opts_eq(&c->key, opts))
+			return c;
+	return NULL;
+}
+
+int bs_rbd_conn_get(const struct bs_rbd_opts *opts, struct bs_rbd_conn **out,
+		    char *err, size_t errlen)
+{
+	struct bs_rbd_conn *c = conn_lookup(opts);
+	rados_t rados;
+	int ret;
+
+	if (c) {
+		c->refs++;
+		*out = c;
+		return 0;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c || opts_copy(opts, &c->key)) {
+		free(c);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = conn_configure(opts, &rados, err, errlen);
+	if (!ret) {
+		ret = conn_connect(opts, rados, err, errlen);
+		if (ret < 0 && ret != -ETIMEDOUT)
+			rados_shutdown(rados);
+	}
+	if (ret < 0) {
+		bs_rbd_opts_free(&c->key);
+		free(c);
+		return ret;
+	}
+	c->rados = rados;
+	c->refs = 1;
+	c->next = conns;
+	conns = c;
+	*out = c;
+	return 0;
+}
+
+static void *shutdown_thread(void *arg)
+{
+	rados_shutdown(arg);
+	return NULL;
+}
+
+void bs_rbd_conn_put(struct bs_rbd_conn *conn)
+{
+	struct bs_rbd_conn **p;
+
+	if (--conn->refs)
+		return;
+	for (p = &conns; *p != conn; p = &(*p)->next)
+		;
+	*p = conn->next;
+	/* shutting down talks to the cluster: keep it off the main loop */
+	if (start_detached(shutdown_thread, conn->rados))
+		rados_shutdown(conn->rados);
+	bs_rbd_opts_free(&conn->key);
+	free(conn);
+}
+
+int bs_rbd_pool_get(struct bs_rbd_conn *conn, const char *name,
+		    const char *ns, struct bs_rbd_pool **out, char *err,
+		    size_t errlen)
+{
+	struct bs_rbd_pool *p;
+	int ret;
+
+	for (p = conn->pools; p; p = p->next) {
+		if (!strcmp(p->name, name) && str_eq(p->ns, ns)) {
+			p->refs++;
+			*out = p;
+			return 0;
+		}
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p || dup_str(name, &p->name) || dup_str(ns, &p->ns)) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	ret = rados_ioctx_create(conn->rados, name, &p->ioctx);
+	if (ret < 0) {
+		snprintf(err, errlen, "cannot open pool '%s': %s", name,
+			 ret == -ENOENT ? "no such pool" : strerror(-ret));
+		goto fail;
+	}
+	if (ns)
+		rados_ioctx_set_namespace(p->ioctx, ns);
+	/* a full pool or quota fails writes (-EDQUOT/-ENOSPC), never hangs */
+	rados_set_pool_full_try(p->ioctx);
+
+	p->conn = conn;
+	p->refs = 1;
+	conn->refs++;
+	p->next = conn->pools;
+	conn->pools = p;
+	*out = p;
+	return 0;
+fail:
+	if (p) {
+		free(p->name);
+		free(p->ns);
+		free(p);
+	}
+	return ret;
+}
+
+void bs_rbd_pool_hold(struct bs_rbd_pool *pool)
+{
+	pool->refs++;
+}
+
+void bs_rbd_pool_put(struct bs_rbd_pool *pool)
+{
+	struct bs_rbd_conn *conn = pool->conn;
+	struct bs_rbd_pool **p;
+
+	if (--pool->refs)
+		return;
+	for (p = &conn->pools; *p != pool; p = &(*p)->next)
+		;
+	*p = pool->next;
+	rados_ioctx_destroy(pool->ioctx);
+	free(pool->name);
+	free(pool->ns);
+	free(pool);
+	bs_rbd_conn_put(conn);
+}
+
+rados_ioctx_t bs_rbd_pool_ioctx(const struct bs_rbd_pool *pool)
+{
+	return pool->ioctx;
+}
