@@ -39,10 +39,10 @@ static inline struct bs_rbd_lu *rbd_lu(struct scsi_lu *lu)
 	return (struct bs_rbd_lu *)((char *)lu + sizeof(*lu));
 }
 
-static void rbd_log(struct bs_rbd_lu *rlu, const char *msg)
-{
-	eprintf(BS_RBD_LOG_ID "%s\n", rlu->lu->tgt->tid, rlu->lu->lun, msg);
-}
+/* One log line about an LU, from the function that has something to say */
+#define rbd_log(rlu, fmt, args...)                                           \
+	eprintf(BS_RBD_LOG_ID fmt "\n", (rlu)->lu->tgt->tid, (rlu)->lu->lun, \
+		##args)
 
 /* ---- per-command requests ---------------------------------------------- */
 
@@ -99,9 +99,8 @@ static void req_fail(struct bs_rbd_req *req, int err, enum bs_rbd_dir dir)
 	struct bs_rbd_sense s = bs_rbd_errno_to_sense(err, dir);
 	struct bs_rbd_lu *rlu = req->rlu;
 
-	eprintf(BS_RBD_LOG_ID "op 0x%02x at %" PRIu64 " len %zu: %s\n",
-		rlu->lu->tgt->tid, rlu->lu->lun, req->cmd->scb[0], req->offset,
-		req->len, strerror(-err));
+	rbd_log(rlu, "op 0x%02x at %" PRIu64 " len %zu: %s", req->cmd->scb[0],
+		req->offset, req->len, strerror(-err));
 	sense_data_build(req->cmd, s.key, s.asc);
 	req_complete(req, SAM_STAT_CHECK_CONDITION);
 }
@@ -300,8 +299,7 @@ static int bs_rbd_cmd_submit(struct scsi_cmd *cmd)
 
 	if (!fn) {
 		/* the opcode map should have stopped it in the core */
-		eprintf(BS_RBD_LOG_ID "unexpected opcode 0x%02x\n",
-			rlu->lu->tgt->tid, rlu->lu->lun, cmd->scb[0]);
+		rbd_log(rlu, "unexpected opcode 0x%02x", cmd->scb[0]);
 		return -EINVAL;
 	}
 	return fn(rlu, cmd);
@@ -370,12 +368,12 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 	}
 	ret = bs_rbd_opts_parse(bsopts, &rlu->opts, err, sizeof(err));
 	if (ret) {
-		rbd_log(rlu, err);
+		rbd_log(rlu, "%s", err);
 		return ret == -ENOMEM ? TGTADM_NOMEM : TGTADM_INVALID_REQUEST;
 	}
 	ret = bs_rbd_conn_get(&rlu->opts, &rlu->conn, err, sizeof(err));
 	if (ret) {
-		rbd_log(rlu, err);
+		rbd_log(rlu, "%s", err);
 		bs_rbd_opts_free(&rlu->opts);
 		return ret == -ENOMEM ? TGTADM_NOMEM : TGTADM_INVALID_REQUEST;
 	}
@@ -383,8 +381,7 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 	return TGTADM_SUCCESS;
 }
 
-static int bs_rbd_open(struct scsi_lu *lu, char *spec, int *fd,
-		       uint64_t *size)
+static int bs_rbd_open(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 {
 	struct bs_rbd_lu *rlu = rbd_lu(lu);
 	char err[BS_RBD_ERR_LEN];
@@ -415,15 +412,14 @@ static int bs_rbd_open(struct scsi_lu *lu, char *spec, int *fd,
 		update_lbppbe(lu, BS_RBD_PHYS_BLOCK);
 	*fd = -1; /* no file: tgt must never touch lu->fd for an RBD LU */
 
-	eprintf(BS_RBD_LOG_ID "opened %s/%s%s%s%s%s, %" PRIu64 " bytes%s\n",
-		lu->tgt->tid, lu->lun, rlu->path.pool,
-		rlu->path.ns ? rlu->path.ns : "", rlu->path.ns ? "/" : "",
-		rlu->path.image, rlu->path.snap ? "@" : "",
-		rlu->path.snap ? rlu->path.snap : "", *size,
-		rlu->path.snap ? ", read-only snapshot" : "");
+	rbd_log(rlu, "opened %s/%s%s%s%s%s, %" PRIu64 " bytes%s",
+		rlu->path.pool, rlu->path.ns ? rlu->path.ns : "",
+		rlu->path.ns ? "/" : "", rlu->path.image,
+		rlu->path.snap ? "@" : "", rlu->path.snap ? rlu->path.snap : "",
+		*size, rlu->path.snap ? ", read-only snapshot" : "");
 	return 0;
 fail:
-	rbd_log(rlu, err);
+	rbd_log(rlu, "%s", err);
 	image_release(rlu);
 	return ret;
 }

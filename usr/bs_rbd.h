@@ -49,17 +49,16 @@ struct bs_rbd_pool;
 int bs_rbd_conn_get(const struct bs_rbd_opts *opts, struct bs_rbd_conn **out,
 		    char *err, size_t errlen);
 void bs_rbd_conn_put(struct bs_rbd_conn *conn);
-int bs_rbd_pool_get(struct bs_rbd_conn *conn, const char *pool,
-		    const char *ns, struct bs_rbd_pool **out, char *err,
-		    size_t errlen);
+int bs_rbd_pool_get(struct bs_rbd_conn *conn, const char *pool, const char *ns,
+		    struct bs_rbd_pool **out, char *err, size_t errlen);
 void bs_rbd_pool_hold(struct bs_rbd_pool *pool);
 void bs_rbd_pool_put(struct bs_rbd_pool *pool);
 rados_ioctx_t bs_rbd_pool_ioctx(const struct bs_rbd_pool *pool);
 
 /* bs_rbd_image.c: opening and closing images within a time bound */
 int bs_rbd_image_open(struct bs_rbd_pool *pool, const char *image,
-		      const char *snap, unsigned int timeout,
-		      rbd_image_t *out, char *err, size_t errlen);
+		      const char *snap, unsigned int timeout, rbd_image_t *out,
+		      char *err, size_t errlen);
 void bs_rbd_image_close(struct bs_rbd_pool *pool, rbd_image_t image,
 			unsigned int timeout);
 

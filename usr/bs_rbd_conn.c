@@ -86,8 +86,8 @@ static int opts_copy(const struct bs_rbd_opts *src, struct bs_rbd_opts *dst)
 	return 0;
 }
 
-static int set_conf(rados_t rados, const char *name, const char *val,
-		    char *err, size_t errlen)
+static int set_conf(rados_t rados, const char *name, const char *val, char *err,
+		    size_t errlen)
 {
 	int ret = rados_conf_set(rados, name, val);
 
@@ -110,16 +110,15 @@ static int check_readable(const char *what, const char *path, char *err,
 			  size_t errlen)
 {
 	if (path && access(path, R_OK)) {
-		snprintf(err, errlen, "%s=%s: %s", what, path,
-			 strerror(errno));
+		snprintf(err, errlen, "%s=%s: %s", what, path, strerror(errno));
 		return -errno;
 	}
 	return 0;
 }
 
 /* Create the handle and apply configuration: local work, no network. */
-static int conn_configure(const struct bs_rbd_opts *o, rados_t *out,
-			  char *err, size_t errlen)
+static int conn_configure(const struct bs_rbd_opts *o, rados_t *out, char *err,
+			  size_t errlen)
 {
 	char name[4200];
 	rados_t rados;
@@ -134,8 +133,8 @@ static int conn_configure(const struct bs_rbd_opts *o, rados_t *out,
 	snprintf(name, sizeof(name), "client.%s", o->id ? o->id : "admin");
 	ret = rados_create2(&rados, o->cluster ? o->cluster : "ceph", name, 0);
 	if (ret < 0) {
-		snprintf(err, errlen, "cannot create rados client %s: %s",
-			 name, strerror(-ret));
+		snprintf(err, errlen, "cannot create rados client %s: %s", name,
+			 strerror(-ret));
 		return ret;
 	}
 	ret = rados_conf_read_file(rados, o->conf);
@@ -214,8 +213,8 @@ static int start_detached(void *(*fn)(void *), void *arg)
  * rados_connect() blocks; run it on a helper thread and wait at most
  * connect_timeout for it, so that a dead cluster costs tgtd a bounded time.
  */
-static int conn_connect(const struct bs_rbd_opts *o, rados_t rados,
-			char *err, size_t errlen)
+static int conn_connect(const struct bs_rbd_opts *o, rados_t rados, char *err,
+			size_t errlen)
 {
 	struct connect_job *job;
 	int ret;
@@ -244,9 +243,9 @@ static int conn_connect(const struct bs_rbd_opts *o, rados_t rados,
 	if (ret < 0)
 		snprintf(err, errlen, "cannot connect to the cluster: %s%s",
 			 strerror(-ret),
-			 ret == -ENOENT || ret == -EACCES || ret == -EPERM ?
-				 " (check id, keyring and the client's caps)" :
-				 "");
+			 ret == -ENOENT || ret == -EACCES || ret == -EPERM
+				 ? " (check id, keyring and the client's caps)"
+				 : "");
 destroy_wait:
 	bs_rbd_wait_destroy(&job->wait);
 free_job:
@@ -323,9 +322,8 @@ void bs_rbd_conn_put(struct bs_rbd_conn *conn)
 	free(conn);
 }
 
-int bs_rbd_pool_get(struct bs_rbd_conn *conn, const char *name,
-		    const char *ns, struct bs_rbd_pool **out, char *err,
-		    size_t errlen)
+int bs_rbd_pool_get(struct bs_rbd_conn *conn, const char *name, const char *ns,
+		    struct bs_rbd_pool **out, char *err, size_t errlen)
 {
 	struct bs_rbd_pool *p;
 	int ret;

@@ -22,9 +22,9 @@
 #include "bs_rbd_wait.h"
 
 struct image_job {
-	struct bs_rbd_wait wait; /* first: on_abandon gets it */
+	struct bs_rbd_wait wait;    /* first: on_abandon gets it */
 	struct bs_rbd_done cleanup; /* main-loop work after abandonment */
-	struct bs_rbd_pool *pool; /* held while librbd may use it */
+	struct bs_rbd_pool *pool;   /* held while librbd may use it */
 	rbd_image_t image; /* librbd writes it when the open completes */
 	int closing;
 };
@@ -113,12 +113,12 @@ free_job:
 	return NULL;
 }
 
-static void open_error(int ret, const char *image, const char *snap,
-		       char *err, size_t errlen)
+static void open_error(int ret, const char *image, const char *snap, char *err,
+		       size_t errlen)
 {
 	if (ret == -ENOENT && snap)
-		snprintf(err, errlen, "no image '%s' with snapshot '%s'",
-			 image, snap);
+		snprintf(err, errlen, "no image '%s' with snapshot '%s'", image,
+			 snap);
 	else if (ret == -ENOENT)
 		snprintf(err, errlen, "no image '%s'", image);
 	else if (ret == -EPERM || ret == -EACCES)
@@ -132,8 +132,8 @@ static void open_error(int ret, const char *image, const char *snap,
 }
 
 int bs_rbd_image_open(struct bs_rbd_pool *pool, const char *image,
-		      const char *snap, unsigned int timeout,
-		      rbd_image_t *out, char *err, size_t errlen)
+		      const char *snap, unsigned int timeout, rbd_image_t *out,
+		      char *err, size_t errlen)
 {
 	rados_ioctx_t ioctx = bs_rbd_pool_ioctx(pool);
 	struct image_job *job;

@@ -47,8 +47,8 @@ static int path_part(const char *what, const char *s, size_t len, char **out,
 			    "backing-store: empty %s name", what);
 	if (len > BS_RBD_NAME_MAX)
 		return fail(err, errlen, -EINVAL,
-			    "backing-store: %s name longer than %d bytes",
-			    what, BS_RBD_NAME_MAX);
+			    "backing-store: %s name longer than %d bytes", what,
+			    BS_RBD_NAME_MAX);
 	if (has_ctl_char(s, len))
 		return fail(err, errlen, -EINVAL,
 			    "backing-store: control character in %s name",
@@ -71,8 +71,8 @@ static int split_names(const char *s, size_t len, struct bs_rbd_path *path,
 	if (slash1) {
 		rest = len - (size_t)(slash1 + 1 - s);
 		slash2 = memchr(slash1 + 1, '/', rest);
-		if (slash2 && memchr(slash2 + 1, '/',
-				     len - (size_t)(slash2 + 1 - s)))
+		if (slash2 &&
+		    memchr(slash2 + 1, '/', len - (size_t)(slash2 + 1 - s)))
 			return fail(err, errlen, -EINVAL,
 				    "backing-store: too many '/'; expected "
 				    "[pool/[namespace/]]image[@snap]");

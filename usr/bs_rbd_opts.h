@@ -12,7 +12,7 @@
 #define BS_RBD_DEFAULT_POOL "rbd"
 #define BS_RBD_NAME_MAX 1023 /* longest pool, namespace, image or snap */
 #define BS_RBD_OPTS_MAX 8192 /* longest bsopts string accepted */
-#define BS_RBD_ERR_LEN 256 /* room for one error message */
+#define BS_RBD_ERR_LEN 256   /* room for one error message */
 
 #define BS_RBD_CONNECT_TIMEOUT_DEFAULT 5 /* seconds */
 #define BS_RBD_CONNECT_TIMEOUT_MAX 300
@@ -28,12 +28,12 @@ struct bs_rbd_path {
 };
 
 struct bs_rbd_opts {
-	char *conf; /* ceph.conf path; NULL: librados' search path */
-	char *id; /* client id without "client."; NULL: admin */
+	char *conf;    /* ceph.conf path; NULL: librados' search path */
+	char *id;      /* client id without "client."; NULL: admin */
 	char *cluster; /* cluster name; NULL: ceph */
 	char *keyring; /* keyring file path */
 	unsigned int connect_timeout; /* seconds */
-	unsigned int op_timeout; /* seconds, 0 = never */
+	unsigned int op_timeout;      /* seconds, 0 = never */
 };
 
 /*

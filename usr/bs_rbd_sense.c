@@ -30,25 +30,26 @@ static const struct errno_sense table[] = {
 	{ EROFS, { SK_DATA_PROTECT, BS_RBD_ASC_WRITE_PROTECTED } },
 	{ EPERM, { SK_DATA_PROTECT, BS_RBD_ASC_WRITE_PROTECTED } },
 	/* pool quota or full cluster (rados_set_pool_full_try) */
-	{ EDQUOT, { SK_DATA_PROTECT,
-		    BS_RBD_ASC_SPACE_ALLOC_FAILED_WRITE_PROTECT } },
-	{ ENOSPC, { SK_DATA_PROTECT,
-		    BS_RBD_ASC_SPACE_ALLOC_FAILED_WRITE_PROTECT } },
+	{ EDQUOT,
+	  { SK_DATA_PROTECT, BS_RBD_ASC_SPACE_ALLOC_FAILED_WRITE_PROTECT } },
+	{ ENOSPC,
+	  { SK_DATA_PROTECT, BS_RBD_ASC_SPACE_ALLOC_FAILED_WRITE_PROTECT } },
 	/* compare-and-write mismatch */
 	{ EILSEQ, { SK_MISCOMPARE, BS_RBD_ASC_MISCOMPARE_DURING_VERIFY } },
 	/* rados_osd_op_timeout expired: worth a retry */
-	{ ETIMEDOUT, { SK_ABORTED_COMMAND,
-		       BS_RBD_ASC_COMMAND_TIMEOUT_DURING_PROCESSING } },
+	{ ETIMEDOUT,
+	  { SK_ABORTED_COMMAND,
+	    BS_RBD_ASC_COMMAND_TIMEOUT_DURING_PROCESSING } },
 	/* transient resource shortage: worth a retry */
 	{ ENOMEM, { SK_ABORTED_COMMAND, BS_RBD_ASC_INTERNAL_TARGET_FAILURE } },
 	{ EAGAIN, { SK_ABORTED_COMMAND, BS_RBD_ASC_INTERNAL_TARGET_FAILURE } },
 	{ EINTR, { SK_ABORTED_COMMAND, BS_RBD_ASC_INTERNAL_TARGET_FAILURE } },
 	/* this client is blocklisted (EBLOCKLISTED == ESHUTDOWN) or lost its
 	 * session: this path cannot serve I/O until the LU reconnects */
-	{ ESHUTDOWN, { SK_NOT_READY,
-		       BS_RBD_ASC_NOT_READY_CAUSE_NOT_REPORTABLE } },
-	{ ENOTCONN, { SK_NOT_READY,
-		      BS_RBD_ASC_NOT_READY_CAUSE_NOT_REPORTABLE } },
+	{ ESHUTDOWN,
+	  { SK_NOT_READY, BS_RBD_ASC_NOT_READY_CAUSE_NOT_REPORTABLE } },
+	{ ENOTCONN,
+	  { SK_NOT_READY, BS_RBD_ASC_NOT_READY_CAUSE_NOT_REPORTABLE } },
 	/* the image went away underneath the LU */
 	{ ENOENT, { SK_NOT_READY, BS_RBD_ASC_MEDIUM_NOT_PRESENT } },
 	/* request outside the image (e.g. it shrank) */
@@ -58,10 +59,11 @@ static const struct errno_sense table[] = {
 
 struct bs_rbd_sense bs_rbd_errno_to_sense(int err, enum bs_rbd_dir dir)
 {
-	struct bs_rbd_sense io_error = { SK_MEDIUM_ERROR,
-					 dir == BS_RBD_DIR_WRITE ?
-						 BS_RBD_ASC_WRITE_ERROR :
-						 BS_RBD_ASC_UNRECOVERED_READ_ERROR };
+	struct bs_rbd_sense io_error = {
+		SK_MEDIUM_ERROR, dir == BS_RBD_DIR_WRITE
+					 ? BS_RBD_ASC_WRITE_ERROR
+					 : BS_RBD_ASC_UNRECOVERED_READ_ERROR
+	};
 	unsigned int i;
 
 	if (err < 0)

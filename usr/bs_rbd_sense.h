@@ -28,7 +28,7 @@ enum bs_rbd_dir {
 };
 
 struct bs_rbd_sense {
-	uint8_t key; /* SCSI sense key */
+	uint8_t key;  /* SCSI sense key */
 	uint16_t asc; /* ASC << 8 | ASCQ, as tgt's sense_data_build() takes */
 };
 

@@ -154,8 +154,7 @@ static void test_opts_client_prefix(void)
 	CHECK_STR(o.id, "tgt");
 	bs_rbd_opts_free(&o);
 	/* "client." alone names nobody */
-	CHECK(bs_rbd_opts_parse("id=client.", &o, err, sizeof(err)) ==
-	      -EINVAL);
+	CHECK(bs_rbd_opts_parse("id=client.", &o, err, sizeof(err)) == -EINVAL);
 }
 
 struct opts_bad_case {
@@ -251,8 +250,7 @@ static void test_err_buffer_small(void)
 	struct bs_rbd_opts o;
 
 	/* a tiny buffer truncates the message, never overflows */
-	CHECK(bs_rbd_opts_parse("nonsense=1", &o, err, sizeof(err)) ==
-	      -EINVAL);
+	CHECK(bs_rbd_opts_parse("nonsense=1", &o, err, sizeof(err)) == -EINVAL);
 	CHECK(strlen(err) == sizeof(err) - 1);
 	CHECK(bs_rbd_opts_parse("nonsense=1", &o, NULL, 0) == -EINVAL);
 }

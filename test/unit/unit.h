@@ -12,26 +12,26 @@
 static int unit_case_failed;
 static int unit_passed, unit_failed;
 
-#define CHECK(cond)                                                      \
-	do {                                                             \
-		if (!(cond)) {                                           \
-			fprintf(stderr, "  %s:%d: check failed: %s\n",  \
-				__FILE__, __LINE__, #cond);              \
-			unit_case_failed = 1;                            \
-		}                                                        \
+#define CHECK(cond)                                                    \
+	do {                                                           \
+		if (!(cond)) {                                         \
+			fprintf(stderr, "  %s:%d: check failed: %s\n", \
+				__FILE__, __LINE__, #cond);            \
+			unit_case_failed = 1;                          \
+		}                                                      \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                  \
-	do {                                                             \
-		const char *a_ = (a), *b_ = (b);                         \
-		if (!((a_ == NULL && b_ == NULL) ||                      \
-		      (a_ && b_ && !strcmp(a_, b_)))) {                  \
-			fprintf(stderr,                                  \
+#define CHECK_STR(a, b)                                                       \
+	do {                                                                  \
+		const char *a_ = (a), *b_ = (b);                              \
+		if (!((a_ == NULL && b_ == NULL) ||                           \
+		      (a_ && b_ && !strcmp(a_, b_)))) {                       \
+			fprintf(stderr,                                       \
 				"  %s:%d: '%s' is \"%s\", expected \"%s\"\n", \
-				__FILE__, __LINE__, #a, a_ ? a_ : "(null)", \
-				b_ ? b_ : "(null)");                     \
-			unit_case_failed = 1;                            \
-		}                                                        \
+				__FILE__, __LINE__, #a, a_ ? a_ : "(null)",   \
+				b_ ? b_ : "(null)");                          \
+			unit_case_failed = 1;                                 \
+		}                                                             \
 	} while (0)
 
 static inline void unit_run(const char *name, void (*fn)(void))

@@ -1,0 +1,88 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/*.sh (sourced, not executed).
+# SPDX-License-Identifier: GPL-2.0-only
+
+PROG=${PROG:-$(basename "$0")}
+
+log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+need_root() { [ "$(id -u)" = 0 ] || die "must run as root"; }
+
+# abs_dir DIR: absolute form of DIR (need not exist yet).
+abs_dir() {
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s/%s\n' "$(pwd)" "$1" ;;
+	esac
+}
+
+# port_in_use PORT: true if something listens on TCP PORT (any address).
+port_in_use() {
+	ss -Hltn "sport = :$1" | grep -q .
+}
+
+# free_port FROM: first TCP port >= FROM nobody listens on.
+free_port() {
+	local p=$1
+	while port_in_use "$p"; do
+		p=$((p + 1))
+		[ "$p" -lt 65536 ] || return 1
+	done
+	echo "$p"
+}
+
+# Serialise port picking + daemon bind across concurrent start-ups.
+# Daemons must be started with "9>&-" so that they do not inherit the lock.
+PORT_LOCK=/run/lock/bs_rbd-ports.lock
+[ -d /run/lock ] || PORT_LOCK=/tmp/bs_rbd-ports.lock
+port_lock() {
+	exec 9>"$PORT_LOCK"
+	flock -w 60 9 || die "could not take $PORT_LOCK"
+}
+port_unlock() { exec 9>&-; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds.
+wait_for() {
+	local deadline=$(($(date +%s) + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		sleep 0.2
+	done
+}
+
+# pid_matches PID PATTERN: PID is alive and its command line contains
+# PATTERN (arguments joined by spaces).  Guards against recycled pids.
+pid_matches() {
+	local cmd
+	[ -n "$1" ] && [ -r "/proc/$1/cmdline" ] || return 1
+	cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+	case "$cmd" in *"$2"*) return 0 ;; esac
+	return 1
+}
+
+pid_gone() { ! pid_matches "$@"; }
+
+# stop_pid PID PATTERN TIMEOUT: SIGTERM, wait up to TIMEOUT s, SIGKILL.
+stop_pid() {
+	local pid=$1 pat=$2 t=$3
+	pid_matches "$pid" "$pat" || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	if ! wait_for "$t" pid_gone "$pid" "$pat"; then
+		log "pid $pid did not exit after ${t}s, sending SIGKILL"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait_for 5 pid_gone "$pid" "$pat" ||
+			log "warning: pid $pid still present"
+	fi
+}
+
+# show_tail FILE...: last lines of log files, to stderr.
+show_tail() {
+	local f
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		printf '%s: ---- tail of %s ----\n' "$PROG" "$f" >&2
+		tail -n "${TAIL_LINES:-30}" "$f" >&2
+	done
+}

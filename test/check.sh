@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: unit tests, then integration tests against a real stack: a
+# throwaway Ceph cluster, the stock tgtd loading usr/bs_rbd.so, and real
+# initiators (libiscsi, qemu).  Ends with "N passed, N failed".
+#
+# usage: test/check.sh UNIT_TEST_BINARY...
+#   CHECK_ONLY=regex   run only the integration cases matching it
+#   CHECK_KEEP=1       leave the cluster and tgtd running afterwards
+set -u
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 1
+build=$root/build
+passed=0
+failed=0
+
+count_line()
+{
+	local p f
+	p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$1")
+	f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$1")
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-1}))
+}
+
+echo "== unit tests"
+out=$(test/run-unit.sh "$@")
+echo "$out"
+count_line "$(tail -n 1 <<<"$out")"
+
+echo "== integration tests"
+work=$(mktemp -d /tmp/bs_rbd-check.XXXXXX)
+cleanup()
+{
+	if [ "${CHECK_KEEP:-0}" = 1 ]; then
+		echo "left running: scripts/tgtd.sh stop $work/tgtd;" \
+			"scripts/cluster.sh stop $work/ceph"
+		return
+	fi
+	scripts/tgtd.sh stop "$work/tgtd" >/dev/null 2>&1
+	scripts/cluster.sh stop "$work/ceph" >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+setup()
+{
+	cc -O2 -Wall -Wextra -Werror -o "$build/scsi_cmd" \
+		test/tools/scsi_cmd.c -liscsi || return 1
+	scripts/cluster.sh start "$work/ceph" || return 1
+	mkdir -p "$work/modules"
+	cp usr/bs_rbd.so "$work/modules/"
+	scripts/tgtd.sh start "$work/tgtd" "$work/modules" || return 1
+	# shellcheck source=/dev/null
+	. "$work/ceph/env"
+	# shellcheck source=/dev/null
+	. "$work/tgtd/tgtd.env"
+	export CEPH_CONF CEPH_DIR TGT_CTRL TGT_PORT TGT_PID
+	export TGT_LOG=$work/tgtd/tgtd.log SCSI_CMD=$build/scsi_cmd
+	export BSOPTS="conf=$CEPH_DIR/ceph.conf;id=tgt;keyring=$CEPH_DIR/ceph.client.tgt.keyring"
+}
+
+if ! setup; then
+	echo "FAIL: could not set up the test bed"
+	echo "$passed passed, $((failed + 1)) failed"
+	exit 1
+fi
+
+# shellcheck source=test/lib.sh
+. test/lib.sh
+
+run_case()
+{
+	local t0 t1
+	case_failed=0
+	t0=$(now_ms)
+	"$1"
+	[ $? -ne 0 ] && case_failed=1
+	t1=$(now_ms)
+	if ! tgtd_alive; then
+		echo "    FAIL: tgtd died"
+		case_failed=1
+	fi
+	if [ "$case_failed" = 0 ]; then
+		passed=$((passed + 1))
+		echo "ok   $1 ($((t1 - t0)) ms)"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $1 ($((t1 - t0)) ms)"
+	fi
+}
+
+for f in test/integration/*.sh; do
+	before=$(declare -F | awk '{print $3}' | grep '^t_' | sort)
+	# shellcheck source=/dev/null
+	. "$f"
+	cases=$(comm -13 <(echo "$before") \
+		<(declare -F | awk '{print $3}' | grep '^t_' | sort))
+	# run in the order the file defines them
+	for t in $(grep -o '^t_[a-z0-9_]*' "$f"); do
+		grep -qx "$t" <<<"$cases" || continue
+		[ -n "${CHECK_ONLY:-}" ] && ! grep -qE "$CHECK_ONLY" <<<"$t" && continue
+		if ! tgtd_alive; then
+			echo "FAIL $t (tgtd is gone)"
+			failed=$((failed + 1))
+			continue
+		fi
+		run_case "$t"
+	done
+done
+
+if [ "$failed" -gt 0 ]; then
+	echo "-- last lines of tgtd's log:"
+	tail -n 20 "$TGT_LOG" | sed 's/^/   /'
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

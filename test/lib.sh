@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# Helpers for the integration tests: a test case is a shell function named
+# t_*; it calls check/expect_* and fails if any of them failed.
+#
+# Environment (set by test/check.sh): CEPH_DIR, CEPH_CONF, TGT_CTRL,
+# TGT_PORT, TGT_PID, TGT_LOG, SCSI_CMD, BSOPTS (client options for LUNs).
+
+IQN_PREFIX=iqn.2026-11.org.bs-rbd.test
+
+case_failed=0
+
+note() { echo "    $*"; }
+
+# check DESCRIPTION COMMAND...: run COMMAND, record a failure if it fails.
+check()
+{
+	local desc=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		return 0
+	fi
+	echo "    FAIL: $desc"
+	case_failed=1
+	return 1
+}
+
+failed() { echo "    FAIL: $*"; case_failed=1; return 1; }
+
+tgtadm_() { tgtadm -C "$TGT_CTRL" --lld iscsi "$@"; }
+
+iqn() { echo "$IQN_PREFIX:$1"; }
+
+url() { echo "iscsi://127.0.0.1:$TGT_PORT/$(iqn "$1")/$2"; }
+
+rbd_() { rbd -c "$CEPH_CONF" "$@"; }
+
+# target_new TID: a target named after the tid, open to all initiators
+target_new()
+{
+	tgtadm_ --mode target --op new --tid "$1" --targetname "$(iqn "t$1")" &&
+		tgtadm_ --mode target --op bind --tid "$1" -I ALL
+}
+
+# target_show TID: tgtadm's description of that target alone
+target_show()
+{
+	tgtadm_ --mode target --op show |
+		awk -v t="Target $1:" 'index($0, t) == 1 { on = 1; print; next }
+			/^Target [0-9]+:/ { on = 0 } on'
+}
+
+target_del() { tgtadm_ --mode target --op delete --force --tid "$1" >/dev/null 2>&1 || true; }
+
+# lun_new TID LUN SPEC [BSOPTS]
+lun_new()
+{
+	tgtadm_ --mode logicalunit --op new --tid "$1" --lun "$2" \
+		--bstype rbd --backing-store "$3" --bsopts "${4-$BSOPTS}"
+}
+
+lun_del() { tgtadm_ --mode logicalunit --op delete --tid "$1" --lun "$2"; }
+
+lun_url() { echo "iscsi://127.0.0.1:$TGT_PORT/$(iqn "t$1")/$2"; }
+
+# Position in tgtd's log, and what was logged after it.
+log_mark() { stat -c %s "$TGT_LOG"; }
+log_since() { tail -c +"$(($1 + 1))" "$TGT_LOG"; }
+
+# expect_log MARK TEXT: tgtd logged TEXT (a fixed string) after MARK
+expect_log()
+{
+	if log_since "$1" | grep -qF -- "$2"; then
+		return 0
+	fi
+	failed "tgtd log lacks: $2"
+	log_since "$1" | tail -n 5 | sed 's/^/      log: /'
+}
+
+# scsi TID LUN [scsi_cmd options] CDB_HEX: print scsi_cmd's result line
+scsi() { local t=$1 l=$2; shift 2; "$SCSI_CMD" "${@:1:$#-1}" "$(lun_url "$t" "$l")" "${@: -1}"; }
+
+# expect_status WHAT RESULT STATUS [KEY ASC ASCQ]
+expect_status()
+{
+	local what=$1 res=$2 want="status=$3"
+	[ $# -gt 3 ] && want="$want key=$4 asc=$5 ascq=$6"
+	case "$res" in
+	"$want"*) return 0 ;;
+	esac
+	failed "$what: got '$res', want '$want'"
+}
+
+tgtd_alive() { kill -0 "$TGT_PID" 2>/dev/null; }
+
+proc_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+now_ms() { date +%s%3N; }

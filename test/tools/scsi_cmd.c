@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * scsi_cmd: send one raw CDB to an iSCSI LUN with libiscsi and print the
+ * outcome, so tests can assert status and sense of edge cases that the
+ * libiscsi tools and qemu never send (zero-length transfers, writes to a
+ * write-protected LU, hostile ranges).
+ *
+ *   scsi_cmd [-r LEN] [-w LEN:BYTE] [-o FILE] URL CDB_HEX
+ *
+ *   -r LEN       expect LEN bytes of data-in
+ *   -w LEN:BYTE  send LEN bytes of data-out, all equal to BYTE
+ *   -o FILE      write the data-in to FILE
+ *
+ * Prints "status=0xSS key=0xK asc=0xAA ascq=0xQQ residual=N" and exits 0
+ * when the command completed with any SCSI status, 2 on any other error.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <iscsi/iscsi.h>
+#include <iscsi/scsi-lowlevel.h>
+
+static int parse_cdb(const char *hex, unsigned char *cdb, int *len)
+{
+	size_t n = strlen(hex);
+	size_t i;
+
+	if (n % 2 || n / 2 > SCSI_CDB_MAX_SIZE || !n)
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		unsigned int b;
+
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return -1;
+		cdb[i] = (unsigned char)b;
+	}
+	*len = (int)(n / 2);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: scsi_cmd [-r LEN] [-w LEN:BYTE] [-o FILE] "
+			"URL CDB_HEX\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char cdb[SCSI_CDB_MAX_SIZE];
+	struct iscsi_context *iscsi;
+	struct iscsi_url *url;
+	struct scsi_task *task;
+	struct iscsi_data out = { 0, NULL };
+	const char *outfile = NULL;
+	int rlen = 0, wlen = 0, wbyte = 0, cdblen, opt, dir;
+
+	while ((opt = getopt(argc, argv, "r:w:o:")) != -1) {
+		switch (opt) {
+		case 'r':
+			rlen = atoi(optarg);
+			break;
+		case 'w':
+			if (sscanf(optarg, "%d:%i", &wlen, &wbyte) != 2)
+				usage();
+			break;
+		case 'o':
+			outfile = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 2 || parse_cdb(argv[optind + 1], cdb, &cdblen))
+		usage();
+
+	iscsi = iscsi_create_context("iqn.2026-11.org.bs-rbd:scsi-cmd");
+	if (!iscsi)
+		return 2;
+	url = iscsi_parse_full_url(iscsi, argv[optind]);
+	if (!url) {
+		fprintf(stderr, "bad url: %s\n", iscsi_get_error(iscsi));
+		return 2;
+	}
+	iscsi_set_targetname(iscsi, url->target);
+	iscsi_set_session_type(iscsi, ISCSI_SESSION_NORMAL);
+	iscsi_set_header_digest(iscsi, ISCSI_HEADER_DIGEST_NONE_CRC32C);
+	if (iscsi_full_connect_sync(iscsi, url->portal, url->lun)) {
+		fprintf(stderr, "login failed: %s\n", iscsi_get_error(iscsi));
+		return 2;
+	}
+
+	dir = wlen ? SCSI_XFER_WRITE : rlen ? SCSI_XFER_READ : SCSI_XFER_NONE;
+	task = scsi_create_task(cdblen, cdb, dir, wlen ? wlen : rlen);
+	if (!task)
+		return 2;
+	if (wlen) {
+		out.size = (size_t)wlen;
+		out.data = malloc(out.size);
+		if (!out.data)
+			return 2;
+		memset(out.data, wbyte, out.size);
+	}
+	if (!iscsi_scsi_command_sync(iscsi, url->lun, task,
+				     wlen ? &out : NULL)) {
+		fprintf(stderr, "command failed: %s\n", iscsi_get_error(iscsi));
+		return 2;
+	}
+	printf("status=0x%02x key=0x%x asc=0x%02x ascq=0x%02x residual=%zu\n",
+	       task->status,
+	       task->status == SCSI_STATUS_CHECK_CONDITION ? task->sense.key
+							   : 0,
+	       task->status == SCSI_STATUS_CHECK_CONDITION
+		       ? (task->sense.ascq >> 8) & 0xff
+		       : 0,
+	       task->status == SCSI_STATUS_CHECK_CONDITION
+		       ? task->sense.ascq & 0xff
+		       : 0,
+	       task->residual);
+	if (outfile && task->datain.size) {
+		FILE *f = fopen(outfile, "w");
+
+		if (!f ||
+		    fwrite(task->datain.data, 1, (size_t)task->datain.size,
+			   f) != (size_t)task->datain.size)
+			return 2;
+		fclose(f);
+	}
+	scsi_free_scsi_task(task);
+	free(out.data);
+	iscsi_logout_sync(iscsi);
+	iscsi_destroy_url(url);
+	iscsi_destroy_context(iscsi);
+	return 0;
+}
