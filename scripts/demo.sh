@@ -15,10 +15,20 @@ dir=${DEMO_DIR:-$(mktemp -d /tmp/bs_rbd-demo.XXXXXX)}
 iqn=iqn.2026-11.org.bs-rbd:demo
 image=rbd/demo
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then bold='\033[1m' plain='\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%b== %s%b\n' "$bold" "$*" "$plain"; }
+
+# run CMD...: show the command as one could paste it, then its output
 run()
 {
-	printf '$ %s\n' "$*"
+	local a line='$'
+	for a in "$@"; do
+		case $a in
+		*[[:space:]\;\'\|]*) line="$line '$a'" ;;
+		*) line="$line $a" ;;
+		esac
+	done
+	printf '%s\n' "$line"
 	"$@" 2>&1 | sed 's/^/    /'
 	return "${PIPESTATUS[0]}"
 }

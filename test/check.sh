@@ -59,7 +59,7 @@ setup()
 	# shellcheck source=/dev/null
 	. "$work/tgtd/tgtd.env"
 	export CEPH_CONF CEPH_DIR TGT_CTRL TGT_PORT TGT_PID
-	export TGT_LOG=$work/tgtd/tgtd.log SCSI_CMD=$build/scsi_cmd
+	export TGT_LOG=$work/tgtd/tgtd.log SCSI_CMD=$build/scsi_cmd WORK=$work
 	export BSOPTS="conf=$CEPH_DIR/ceph.conf;id=tgt;keyring=$CEPH_DIR/ceph.client.tgt.keyring"
 }
 

@@ -387,6 +387,13 @@ static int bs_rbd_open(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 	char err[BS_RBD_ERR_LEN];
 	int ret;
 
+	/*
+	 * tgt's media load path judges bs_open by *fd alone and then drops
+	 * an LU whose fd is -1 without bs_close: release what it left.
+	 */
+	image_release(rlu);
+	*fd = -1; /* no file: tgt must never use lu->fd of an RBD LU */
+
 	ret = bs_rbd_path_parse(spec, &rlu->path, err, sizeof(err));
 	if (ret)
 		goto fail;
@@ -410,7 +417,6 @@ static int bs_rbd_open(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 		lu->attrs.readonly = 1;
 	if (!lu->attrs.no_auto_lbppbe)
 		update_lbppbe(lu, BS_RBD_PHYS_BLOCK);
-	*fd = -1; /* no file: tgt must never touch lu->fd for an RBD LU */
 
 	rbd_log(rlu, "opened %s/%s%s%s%s%s, %" PRIu64 " bytes%s",
 		rlu->path.pool, rlu->path.ns ? rlu->path.ns : "",

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "list.h"
@@ -186,11 +187,44 @@ static void connect_abandoned(struct bs_rbd_wait *wait)
 	free(job);
 }
 
+/*
+ * Helper threads still inside librados.  tgtd exits right after its last
+ * LU is deleted; librados' static destructors must not run under them.
+ */
+static pthread_mutex_t helpers_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t helpers_cond = PTHREAD_COND_INITIALIZER;
+static unsigned int helpers;
+static int helpers_wait_registered; /* main loop only */
+
+static void helpers_add(int n)
+{
+	pthread_mutex_lock(&helpers_lock);
+	helpers += n;
+	if (!helpers)
+		pthread_cond_broadcast(&helpers_cond);
+	pthread_mutex_unlock(&helpers_lock);
+}
+
+/* At exit, before librados' static destructors (see start_detached). */
+static void helpers_wait(void)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	pthread_mutex_lock(&helpers_lock);
+	while (helpers && pthread_cond_timedwait(&helpers_cond, &helpers_lock,
+						 &deadline) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&helpers_lock);
+}
+
 static void *connect_thread(void *arg)
 {
 	struct connect_job *job = arg;
 
 	bs_rbd_wait_finish(&job->wait, rados_connect(job->rados));
+	helpers_add(-1);
 	return NULL;
 }
 
@@ -204,7 +238,14 @@ static int start_detached(void *(*fn)(void *), void *arg)
 	if (ret)
 		return -ret;
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* exit handlers run in reverse order: registered after librados
+	 * set up its statics, ours runs before they are destroyed */
+	if (!helpers_wait_registered)
+		helpers_wait_registered = !atexit(helpers_wait);
+	helpers_add(1);
 	ret = pthread_create(&thread, &attr, fn, arg);
+	if (ret)
+		helpers_add(-1);
 	pthread_attr_destroy(&attr);
 	return -ret;
 }
@@ -303,6 +344,7 @@ int bs_rbd_conn_get(const struct bs_rbd_opts *opts, struct bs_rbd_conn **out,
 static void *shutdown_thread(void *arg)
 {
 	rados_shutdown(arg);
+	helpers_add(-1);
 	return NULL;
 }
 

@@ -37,3 +37,43 @@ t_lun_show()
 	target_del 11
 	rbd_ rm rbd/show >/dev/null 2>&1
 }
+
+# The module also builds inside tgt's own tree with tgt's Makefile
+# (CEPH_RBD=1), as a distribution package would build it, and that build
+# serves I/O in a second stock tgtd.
+t_builds_and_runs_in_tgt_tree()
+{
+	local out=$WORK/intree d=$WORK/intree-tgtd env
+	if ! scripts/tgt-intree-build.sh "$(dirname "$(cat build/tgt-inc)")" "$out" >"$WORK/intree.log" 2>&1; then
+		failed "in-tree build (see $WORK/intree.log)"
+		tail -n 5 "$WORK/intree.log"
+		return 1
+	fi
+	mkdir -p "$out/mod"
+	cp "$out/usr/bs_rbd.so" "$out/mod/"
+	TGT_CTRL='' TGT_PORT='' scripts/tgtd.sh start "$d" "$out/mod" >/dev/null 2>&1 ||
+		{ failed "second tgtd with the in-tree module"; return 1; }
+	env=$(cat "$d/tgtd.env")
+	(
+		eval "$env"
+		export TGT_CTRL TGT_PORT
+		rbd_ create --size 8M rbd/intree &&
+			target_new 12 && lun_new 12 1 rbd/intree &&
+			qemu-io -f raw -c 'write -P 0x21 0 1M' -c 'read -P 0x21 0 1M' \
+				"$(lun_url 12 1)" >/dev/null
+	) || failed "I/O through the in-tree build"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	rbd_ rm rbd/intree >/dev/null 2>&1
+}
+
+# make install honours DESTDIR and finds tgtd's module directory itself.
+t_make_install_destdir()
+{
+	local dest=$WORK/destdir
+	make --no-print-directory install DESTDIR="$dest" >/dev/null 2>&1 ||
+		{ failed "make install DESTDIR=$dest"; return 1; }
+	check "installed into tgtd's BSDIR under DESTDIR" \
+		cmp -s usr/bs_rbd.so "$dest/usr/lib/tgt/backing-store/bs_rbd.so"
+	check "nothing else installed" \
+		test "$(find "$dest" -type f | wc -l)" -eq 1
+}

@@ -37,3 +37,22 @@ t_snapshot_read_only()
 	rbd_ snap purge rbd/snapimg >/dev/null 2>&1
 	rbd_ rm rbd/snapimg >/dev/null 2>&1
 }
+
+# A client with only read-only caps can export a snapshot.
+t_snapshot_with_read_only_caps()
+{
+	local kr=$WORK/ro.keyring
+	ceph -c "$CEPH_CONF" auth get-or-create client.tgtro mon 'profile rbd' \
+		osd 'profile rbd-read-only' -o "$kr" >/dev/null 2>&1 || { failed "creating client.tgtro"; return 1; }
+	rbd_ create --size 8M rbd/roimg || return 1
+	qemu-io -f raw -c "write -P 0x7e 0 64k" "rbd:rbd/roimg:conf=$CEPH_CONF" >/dev/null || return 1
+	rbd_ snap create rbd/roimg@s >/dev/null 2>&1 || return 1
+	target_new 31 || return 1
+	lun_new 31 1 rbd/roimg@s "conf=$CEPH_CONF;id=tgtro;keyring=$kr" ||
+		failed "snapshot LUN with rbd-read-only caps"
+	qemu-io -r -f raw -c "read -P 0x7e 0 64k" "$(lun_url 31 1)" >/dev/null ||
+		failed "reading the snapshot"
+	target_del 31
+	rbd_ snap purge rbd/roimg >/dev/null 2>&1
+	rbd_ rm rbd/roimg >/dev/null 2>&1
+}
