@@ -25,8 +25,8 @@ LDLIBS := -lrbd -lrados -lpthread
 
 SO := usr/bs_rbd.so
 SRCS := usr/bs_rbd.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
-	usr/bs_rbd_image.c usr/bs_rbd_opts.c usr/bs_rbd_sense.c \
-	usr/bs_rbd_wait.c
+	usr/bs_rbd_image.c usr/bs_rbd_opts.c usr/bs_rbd_req.c \
+	usr/bs_rbd_sbc.c usr/bs_rbd_sense.c usr/bs_rbd_wait.c
 HDRS := $(wildcard usr/*.h)
 
 # The module directory compiled into tgtd (BSDIR), e.g. /usr/lib/tgt/backing-store
@@ -89,6 +89,14 @@ demo:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory $(SO)
 	@scripts/demo.sh
+
+# qemu-img bench through our module, librbd directly and Debian's tgt-rbd
+# module, side by side; ~10 minutes.  See docs/BENCHMARKS.md.
+.PHONY: bench
+bench:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(SO)
+	@scripts/bench.sh
 
 # ---- style ----------------------------------------------------------------
 

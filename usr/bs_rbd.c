@@ -32,243 +32,6 @@
 /* RBD has no physical sectors; 4 KiB is the alignment it does best with. */
 #define BS_RBD_PHYS_BLOCK 4096
 
-#define FUA_BIT 0x08 /* byte 1 of WRITE 10/12/16 */
-
-static inline struct bs_rbd_lu *rbd_lu(struct scsi_lu *lu)
-{
-	return (struct bs_rbd_lu *)((char *)lu + sizeof(*lu));
-}
-
-/* One log line about an LU, from the function that has something to say */
-#define rbd_log(rlu, fmt, args...)                                           \
-	eprintf(BS_RBD_LOG_ID fmt "\n", (rlu)->lu->tgt->tid, (rlu)->lu->lun, \
-		##args)
-
-/* ---- per-command requests ---------------------------------------------- */
-
-static struct bs_rbd_req *req_get(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd,
-				  size_t len)
-{
-	struct bs_rbd_req *req = rlu->free_reqs;
-
-	if (req)
-		rlu->free_reqs = req->next_free;
-	else
-		req = malloc(sizeof(*req));
-	if (!req)
-		return NULL;
-	req->rlu = rlu;
-	req->cmd = cmd;
-	req->offset = cmd->offset;
-	req->len = len;
-	req->flush_after = 0;
-	rlu->inflight++;
-	return req;
-}
-
-static void req_put(struct bs_rbd_req *req)
-{
-	struct bs_rbd_lu *rlu = req->rlu;
-
-	rlu->inflight--;
-	req->next_free = rlu->free_reqs;
-	rlu->free_reqs = req;
-}
-
-static void req_pool_free(struct bs_rbd_lu *rlu)
-{
-	struct bs_rbd_req *req, *next;
-
-	for (req = rlu->free_reqs; req; req = next) {
-		next = req->next_free;
-		free(req);
-	}
-	rlu->free_reqs = NULL;
-}
-
-static void req_complete(struct bs_rbd_req *req, int status)
-{
-	struct scsi_cmd *cmd = req->cmd;
-
-	req_put(req);
-	target_cmd_io_done(cmd, status);
-}
-
-static void req_fail(struct bs_rbd_req *req, int err, enum bs_rbd_dir dir)
-{
-	struct bs_rbd_sense s = bs_rbd_errno_to_sense(err, dir);
-	struct bs_rbd_lu *rlu = req->rlu;
-
-	rbd_log(rlu, "op 0x%02x at %" PRIu64 " len %zu: %s", req->cmd->scb[0],
-		req->offset, req->len, strerror(-err));
-	sense_data_build(req->cmd, s.key, s.asc);
-	req_complete(req, SAM_STAT_CHECK_CONDITION);
-}
-
-/* Finish a request on the next main-loop pass instead of inline. */
-static void req_defer(struct bs_rbd_req *req, int ret)
-{
-	req->done.ret = ret;
-	bs_rbd_done_push(&req->done);
-}
-
-static void req_start(struct bs_rbd_req *req, void (*fn)(struct bs_rbd_done *))
-{
-	req->done.fn = fn;
-	set_cmd_async(req->cmd);
-}
-
-typedef int (*aio_fn)(struct bs_rbd_req *req, rbd_completion_t comp);
-
-/* Hand req to librbd; any failure to start completes it with the error. */
-static void req_submit(struct bs_rbd_req *req, aio_fn fn)
-{
-	rbd_completion_t comp;
-	int ret;
-
-	ret = rbd_aio_create_completion(&req->done, bs_rbd_done_aio_cb, &comp);
-	if (ret < 0) {
-		req_defer(req, ret);
-		return;
-	}
-	ret = fn(req, comp);
-	if (ret < 0) {
-		rbd_aio_release(comp);
-		req_defer(req, ret);
-	}
-}
-
-static int aio_read(struct bs_rbd_req *req, rbd_completion_t comp)
-{
-	return rbd_aio_read(req->rlu->image, req->offset, req->len,
-			    scsi_get_in_buffer(req->cmd), comp);
-}
-
-static int aio_write(struct bs_rbd_req *req, rbd_completion_t comp)
-{
-	return rbd_aio_write(req->rlu->image, req->offset, req->len,
-			     scsi_get_out_buffer(req->cmd), comp);
-}
-
-static int aio_flush(struct bs_rbd_req *req, rbd_completion_t comp)
-{
-	return rbd_aio_flush(req->rlu->image, comp);
-}
-
-/* ---- completions (main loop) ------------------------------------------- */
-
-static struct bs_rbd_req *to_req(struct bs_rbd_done *done)
-{
-	return (struct bs_rbd_req *)done;
-}
-
-static void read_done(struct bs_rbd_done *done)
-{
-	struct bs_rbd_req *req = to_req(done);
-
-	if (done->ret < 0)
-		req_fail(req, (int)done->ret, BS_RBD_DIR_READ);
-	else if ((size_t)done->ret != req->len)
-		req_fail(req, -EIO, BS_RBD_DIR_READ); /* short read */
-	else
-		req_complete(req, SAM_STAT_GOOD);
-}
-
-/* Writes and flushes; a FUA write continues with a flush. */
-static void write_done(struct bs_rbd_done *done)
-{
-	struct bs_rbd_req *req = to_req(done);
-
-	if (done->ret < 0) {
-		req_fail(req, (int)done->ret, BS_RBD_DIR_WRITE);
-		return;
-	}
-	if (req->flush_after) {
-		req->flush_after = 0;
-		req_submit(req, aio_flush);
-		return;
-	}
-	req_complete(req, SAM_STAT_GOOD);
-}
-
-/* ---- command handlers (main loop) -------------------------------------- */
-
-/* The core checked the range; refuse anything past the image anyway. */
-static int out_of_range(struct bs_rbd_lu *rlu, uint64_t off, size_t len)
-{
-	uint64_t size = rlu->lu->size;
-
-	return off > size || len > size - off;
-}
-
-static int cmd_read(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
-{
-	size_t len = min_t(size_t, cmd->tl, scsi_get_in_length(cmd));
-	struct bs_rbd_req *req;
-
-	/* zero blocks: nothing to transfer, and librbd asserts on len 0 */
-	if (!len)
-		return 0;
-	req = req_get(rlu, cmd, len);
-	if (!req)
-		return -ENOMEM;
-	req_start(req, read_done);
-	if (out_of_range(rlu, req->offset, len))
-		req_defer(req, -ERANGE);
-	else
-		req_submit(req, aio_read);
-	return 0;
-}
-
-static int cmd_write(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
-{
-	size_t len = min_t(size_t, cmd->tl, scsi_get_out_length(cmd));
-	struct bs_rbd_req *req;
-
-	if (!len)
-		return 0;
-	req = req_get(rlu, cmd, len);
-	if (!req)
-		return -ENOMEM;
-	req_start(req, write_done);
-	req->flush_after = (cmd->scb[0] != WRITE_6 && cmd->scb[1] & FUA_BIT) ||
-			   (rlu->lu->bsoflags & O_SYNC);
-	if (rlu->path.snap)
-		req_defer(req, -EROFS); /* even if the admin cleared readonly */
-	else if (out_of_range(rlu, req->offset, len))
-		req_defer(req, -ERANGE);
-	else
-		req_submit(req, aio_write);
-	return 0;
-}
-
-static int cmd_sync_cache(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
-{
-	struct bs_rbd_req *req = req_get(rlu, cmd, 0);
-
-	if (!req)
-		return -ENOMEM;
-	req_start(req, write_done);
-	req_submit(req, aio_flush);
-	return 0;
-}
-
-typedef int (*cmd_fn)(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd);
-
-/* Every opcode tgt's SBC code hands to the backing store, and its handler. */
-static const cmd_fn cmd_table[NR_SCSI_OPCODES] = {
-	[READ_6] = cmd_read,
-	[READ_10] = cmd_read,
-	[READ_12] = cmd_read,
-	[READ_16] = cmd_read,
-	[WRITE_6] = cmd_write,
-	[WRITE_10] = cmd_write,
-	[WRITE_12] = cmd_write,
-	[WRITE_16] = cmd_write,
-	[SYNCHRONIZE_CACHE] = cmd_sync_cache,
-	[SYNCHRONIZE_CACHE_16] = cmd_sync_cache,
-};
-
 /* Opcodes tgt's core answers itself for an SBC LU on our behalf. */
 static const unsigned char core_opcodes[] = {
 	TEST_UNIT_READY,
@@ -290,12 +53,14 @@ static const unsigned char core_opcodes[] = {
 	SERVICE_ACTION_IN,
 	REPORT_LUNS,
 	MAINT_PROTOCOL_IN,
+	/* tgt has no handler for it: bs_rbd.c installs one per LU */
+	COMPARE_AND_WRITE,
 };
 
 static int bs_rbd_cmd_submit(struct scsi_cmd *cmd)
 {
-	struct bs_rbd_lu *rlu = rbd_lu(cmd->dev);
-	cmd_fn fn = cmd_table[cmd->scb[0]];
+	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
+	bs_rbd_cmd_fn fn = bs_rbd_cmd_lookup(cmd->scb[0]);
 
 	if (!fn) {
 		/* the opcode map should have stopped it in the core */
@@ -305,12 +70,23 @@ static int bs_rbd_cmd_submit(struct scsi_cmd *cmd)
 	return fn(rlu, cmd);
 }
 
-/* ---- SERVICE ACTION IN ------------------------------------------------- */
+/* ---- per-LU command handlers and VPD pages ---------------------------- */
+
+/*
+ * librbd's compare-and-write is atomic within one 512-byte sector only
+ * (it refuses anything longer), so COMPARE AND WRITE is offered for
+ * 512-byte logical blocks, one block at a time; that is what VMware's
+ * ATS locking sends.
+ */
+unsigned int bs_rbd_max_caw_blocks(const struct scsi_lu *lu)
+{
+	return lu->blk_shift == 9 ? 1 : 0;
+}
 
 /*
  * tgt answers GET LBA STATUS with lseek(SEEK_DATA) on lu->fd, which an RBD
- * LU does not have.  Until we answer it from the image, offer only READ
- * CAPACITY (16) there, so GET LBA STATUS fails as unsupported.
+ * LU does not have.  Offer only READ CAPACITY (16) there, so GET LBA
+ * STATUS fails as unsupported instead of answering garbage.
  */
 static struct service_action sai_actions[2];
 
@@ -320,7 +96,7 @@ static void install_service_actions(struct scsi_lu *lu)
 		&lu->dev_type_template.ops[SERVICE_ACTION_IN];
 	struct service_action *rc16;
 
-	if (lu->dev_type_template.type != TYPE_DISK || !op->service_actions)
+	if (!op->service_actions)
 		return;
 	if (!sai_actions[0].cmd_perform) {
 		rc16 = find_service_action(op->service_actions,
@@ -330,6 +106,68 @@ static void install_service_actions(struct scsi_lu *lu)
 		sai_actions[0] = *rc16;
 	}
 	op->service_actions = sai_actions;
+}
+
+/* tgt's Block Limits VPD update, which ours extends */
+static void (*tgt_vpd_b0_update)(struct scsi_lu *lu, void *id);
+
+/* Block Limits as librbd really behaves for this LU. */
+static void rbd_vpd_b0_update(struct scsi_lu *lu, void *id)
+{
+	struct vpd *pg = lu->attrs.lu_vpd[PCODE_OFFSET(0xb0)];
+	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
+
+	tgt_vpd_b0_update(lu, id);
+	/* data[] starts at byte 4 of the page */
+	pg->data[1] = (uint8_t)bs_rbd_max_caw_blocks(lu);
+	if (!lu->attrs.thinprovisioning)
+		return;
+	put_unaligned_be32(BS_RBD_MAX_UNMAP_DESC, pg->data + 20);
+	/* space comes back per RADOS object */
+	put_unaligned_be32((uint32_t)(rlu->object_size >> lu->blk_shift),
+			   pg->data + 24);
+}
+
+static void hook_vpd_b0(struct scsi_lu *lu)
+{
+	struct vpd *pg = lu->attrs.lu_vpd[PCODE_OFFSET(0xb0)];
+
+	if (!pg || !pg->vpd_update || pg->vpd_update == rbd_vpd_b0_update)
+		return;
+	if (!tgt_vpd_b0_update)
+		tgt_vpd_b0_update = pg->vpd_update;
+	if (pg->vpd_update == tgt_vpd_b0_update)
+		pg->vpd_update = rbd_vpd_b0_update;
+}
+
+static void refresh_vpd(struct scsi_lu *lu)
+{
+	static const uint8_t pages[] = { 0xb0, 0xb2 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		struct vpd *pg = lu->attrs.lu_vpd[PCODE_OFFSET(pages[i])];
+
+		if (pg && pg->vpd_update)
+			pg->vpd_update(lu, NULL);
+	}
+}
+
+/* Each LU has its own copy of the SBC template: adjust ours. */
+static void install_lu_handlers(struct scsi_lu *lu)
+{
+	struct device_type_operations *caw =
+		&lu->dev_type_template.ops[COMPARE_AND_WRITE];
+
+	if (lu->dev_type_template.type != TYPE_DISK)
+		return;
+	install_service_actions(lu);
+	if (bs_rbd_max_caw_blocks(lu)) {
+		caw->cmd_perform = bs_rbd_compare_and_write;
+		caw->pr_conflict_bits =
+			PR_WE_FA | PR_EA_FA | PR_WE_FN | PR_EA_FN;
+	}
+	hook_vpd_b0(lu);
 }
 
 /* ---- LU lifecycle ------------------------------------------------------ */
@@ -349,12 +187,12 @@ static void image_release(struct bs_rbd_lu *rlu)
 		bs_rbd_pool_put(rlu->pool);
 	rlu->pool = NULL;
 	bs_rbd_path_free(&rlu->path);
-	req_pool_free(rlu);
+	bs_rbd_req_pool_free(rlu);
 }
 
 static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 {
-	struct bs_rbd_lu *rlu = rbd_lu(lu);
+	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
 	char err[BS_RBD_ERR_LEN];
 	int ret;
 
@@ -377,14 +215,15 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 		bs_rbd_opts_free(&rlu->opts);
 		return ret == -ENOMEM ? TGTADM_NOMEM : TGTADM_INVALID_REQUEST;
 	}
-	install_service_actions(lu);
+	install_lu_handlers(lu);
 	return TGTADM_SUCCESS;
 }
 
 static int bs_rbd_open(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 {
-	struct bs_rbd_lu *rlu = rbd_lu(lu);
+	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
 	char err[BS_RBD_ERR_LEN];
+	rbd_image_info_t info;
 	int ret;
 
 	/*
@@ -406,17 +245,22 @@ static int bs_rbd_open(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 				sizeof(err));
 	if (ret)
 		goto fail;
-	ret = rbd_get_size(rlu->image, size);
+	ret = rbd_stat(rlu->image, &info, sizeof(info));
 	if (ret < 0) {
-		snprintf(err, sizeof(err), "cannot get the image size: %s",
+		snprintf(err, sizeof(err), "cannot stat the image: %s",
 			 strerror(-ret));
 		goto fail;
 	}
+	*size = info.size;
+	rlu->object_size = info.obj_size;
 
 	if (rlu->path.snap)
 		lu->attrs.readonly = 1;
 	if (!lu->attrs.no_auto_lbppbe)
 		update_lbppbe(lu, BS_RBD_PHYS_BLOCK);
+	/* RBD images are thin: UNMAP and WRITE SAME(UNMAP) free space */
+	lu->attrs.thinprovisioning = 1;
+	refresh_vpd(lu);
 
 	rbd_log(rlu, "opened %s/%s%s%s%s%s, %" PRIu64 " bytes%s",
 		rlu->path.pool, rlu->path.ns ? rlu->path.ns : "",
@@ -432,12 +276,12 @@ fail:
 
 static void bs_rbd_close(struct scsi_lu *lu)
 {
-	image_release(rbd_lu(lu));
+	image_release(bs_rbd_lu(lu));
 }
 
 static void bs_rbd_exit(struct scsi_lu *lu)
 {
-	struct bs_rbd_lu *rlu = rbd_lu(lu);
+	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
 
 	/* tgt skips bs_close when LU creation fails after a good bs_open */
 	image_release(rlu);
@@ -466,7 +310,7 @@ __attribute__((visibility("default"))) void register_bs_module(void)
 	for (i = 0; i < ARRAY_SIZE(core_opcodes); i++)
 		ops[n++] = core_opcodes[i];
 	for (i = 0; i < NR_SCSI_OPCODES; i++)
-		if (cmd_table[i])
+		if (bs_rbd_cmd_lookup((uint8_t)i))
 			ops[n++] = (unsigned char)i;
 	bs_create_opcode_map(&rbd_bst, ops, (int)n);
 	register_backingstore_template(&rbd_bst);

@@ -24,6 +24,11 @@
 struct scsi_lu;
 struct scsi_cmd;
 
+/* Largest VERIFY we read back into memory at once (bytes) */
+#define BS_RBD_MAX_VERIFY (32u << 20)
+/* Most UNMAP descriptors per command (Block Limits VPD) */
+#define BS_RBD_MAX_UNMAP_DESC 1024
+
 /* "rbd: tid:1 lun:2 rbd/img: ..." prefix for log lines about one LU */
 #define BS_RBD_LOG_ID "rbd: tid:%d lun:%" PRIu64 " "
 
@@ -62,14 +67,33 @@ int bs_rbd_image_open(struct bs_rbd_pool *pool, const char *image,
 void bs_rbd_image_close(struct bs_rbd_pool *pool, rbd_image_t image,
 			unsigned int timeout);
 
+struct bs_rbd_req;
+
+/* One of several librbd operations a request waits for (UNMAP). */
+struct bs_rbd_sub {
+	struct bs_rbd_done done; /* first: the completion queue links it */
+	struct bs_rbd_req *req;
+	uint64_t offset;
+	uint64_t len;
+};
+
 /* Per-command state, recycled through a per-LU free list. */
 struct bs_rbd_req {
 	struct bs_rbd_done done; /* first: the completion queue links it */
 	struct bs_rbd_lu *rlu;
 	struct scsi_cmd *cmd;
-	uint64_t offset;
-	size_t len;
-	uint8_t flush_after; /* FUA write: flush before completing */
+	uint64_t offset;     /* bytes into the image */
+	size_t len;	     /* bytes */
+	int dir;	     /* enum bs_rbd_dir: how a failure is reported */
+	uint8_t flush_after; /* FUA: flush before completing */
+	uint8_t stage;	     /* step of a multi-step command */
+	char *buf;	     /* scratch data owned by the request, or NULL */
+	struct bs_rbd_sub *subs; /* UNMAP descriptors, or NULL */
+	unsigned int pending;	 /* subs in flight */
+	int sub_err;		 /* first error of a sub */
+	uint64_t mismatch; /* compare-and-write: offset of first difference */
+	uint8_t skey;	   /* deferred sense key ... */
+	uint16_t sasc;	   /* ... and ASC/ASCQ */
 	struct bs_rbd_req *next_free;
 };
 
@@ -83,6 +107,51 @@ struct bs_rbd_lu {
 	rbd_image_t image;
 	struct bs_rbd_req *free_reqs;
 	unsigned int inflight;
+	uint64_t object_size; /* bytes, of the image's objects */
 };
+
+/* bs_rbd_req.c: the life of one command's request */
+typedef int (*bs_rbd_aio_fn)(struct bs_rbd_req *req, rbd_completion_t comp);
+
+struct bs_rbd_req *bs_rbd_req_get(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd,
+				  uint64_t offset, size_t len, int dir);
+void bs_rbd_req_pool_free(struct bs_rbd_lu *rlu);
+void bs_rbd_req_start(struct bs_rbd_req *req,
+		      void (*fn)(struct bs_rbd_done *done));
+void bs_rbd_req_submit(struct bs_rbd_req *req, bs_rbd_aio_fn fn);
+void bs_rbd_req_defer(struct bs_rbd_req *req, int ret);
+void bs_rbd_req_complete(struct bs_rbd_req *req, int status);
+void bs_rbd_req_fail(struct bs_rbd_req *req, int err);
+void bs_rbd_req_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc);
+void bs_rbd_req_miscompare(struct bs_rbd_req *req, uint64_t offset);
+void bs_rbd_req_discard_subs(struct bs_rbd_req *req, unsigned int n);
+void bs_rbd_req_defer_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc);
+int bs_rbd_aio_read(struct bs_rbd_req *req, rbd_completion_t comp);
+int bs_rbd_aio_read_scratch(struct bs_rbd_req *req, rbd_completion_t comp);
+int bs_rbd_aio_write(struct bs_rbd_req *req, rbd_completion_t comp);
+int bs_rbd_aio_write_scratch(struct bs_rbd_req *req, rbd_completion_t comp);
+int bs_rbd_aio_flush(struct bs_rbd_req *req, rbd_completion_t comp);
+
+static inline struct bs_rbd_req *bs_rbd_to_req(struct bs_rbd_done *done)
+{
+	return (struct bs_rbd_req *)done;
+}
+
+/* bs_rbd_sbc.c: the SCSI block commands that reach the backing store */
+typedef int (*bs_rbd_cmd_fn)(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd);
+
+bs_rbd_cmd_fn bs_rbd_cmd_lookup(uint8_t opcode);
+int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd);
+
+/* bs_rbd.c */
+unsigned int bs_rbd_max_caw_blocks(const struct scsi_lu *lu);
+
+/* Our per-LU state: tgt allocates bs_datasize bytes right after the LU. */
+#define bs_rbd_lu(lu) ((struct bs_rbd_lu *)((lu) + 1))
+
+/* One log line about an LU (needs tgt's log.h and target.h) */
+#define rbd_log(rlu, fmt, args...)                                           \
+	eprintf(BS_RBD_LOG_ID fmt "\n", (rlu)->lu->tgt->tid, (rlu)->lu->lun, \
+		##args)
 
 #endif

@@ -161,8 +161,11 @@ static int conn_configure(const struct bs_rbd_opts *o, rados_t *out, char *err,
 	 * operation by op_timeout, so that neither a dead cluster nor a
 	 * stuck OSD can hold tgtd or a command forever.
 	 */
-	ret = set_timeout(rados, "client_mount_timeout", o->connect_timeout,
-			  err, errlen);
+	/* discarded ranges must read back as zeroes (we report LBPRZ) */
+	ret = set_conf(rados, "rbd_skip_partial_discard", "false", err, errlen);
+	if (!ret)
+		ret = set_timeout(rados, "client_mount_timeout",
+				  o->connect_timeout, err, errlen);
 	if (!ret)
 		ret = set_timeout(rados, "rados_mon_op_timeout",
 				  o->connect_timeout, err, errlen);

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bs_rbd: the life of one command's request.
+ *
+ * A request is taken from the LU's free list when a command reaches the
+ * backing store, handed to librbd as the argument of one or more aio
+ * completions, and finished on tgtd's main loop: its done function runs
+ * there, may start another step, and eventually ends the command with
+ * target_cmd_io_done().  Failures to even start an operation complete the
+ * request on the next loop pass, never inline, so tgt's caller always sees
+ * an asynchronous command.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "list.h"
+#include "util.h"
+#include "tgtd.h"
+#include "scsi.h"
+#include "target.h"
+
+#include "bs_rbd.h"
+#include "bs_rbd_sense.h"
+
+struct bs_rbd_req *bs_rbd_req_get(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd,
+				  uint64_t offset, size_t len, int dir)
+{
+	struct bs_rbd_req *req = rlu->free_reqs;
+
+	if (req)
+		rlu->free_reqs = req->next_free;
+	else
+		req = malloc(sizeof(*req));
+	if (!req)
+		return NULL;
+	memset(req, 0, sizeof(*req));
+	req->rlu = rlu;
+	req->cmd = cmd;
+	req->offset = offset;
+	req->len = len;
+	req->dir = dir;
+	rlu->inflight++;
+	return req;
+}
+
+static void req_put(struct bs_rbd_req *req)
+{
+	struct bs_rbd_lu *rlu = req->rlu;
+
+	free(req->buf);
+	free(req->subs);
+	rlu->inflight--;
+	req->next_free = rlu->free_reqs;
+	rlu->free_reqs = req;
+}
+
+void bs_rbd_req_pool_free(struct bs_rbd_lu *rlu)
+{
+	struct bs_rbd_req *req, *next;
+
+	for (req = rlu->free_reqs; req; req = next) {
+		next = req->next_free;
+		free(req);
+	}
+	rlu->free_reqs = NULL;
+}
+
+/* The command becomes asynchronous; fn finishes it on the main loop. */
+void bs_rbd_req_start(struct bs_rbd_req *req,
+		      void (*fn)(struct bs_rbd_done *done))
+{
+	req->done.fn = fn;
+	set_cmd_async(req->cmd);
+}
+
+/* Finish a step on the next main-loop pass instead of inline. */
+void bs_rbd_req_defer(struct bs_rbd_req *req, int ret)
+{
+	req->done.ret = ret;
+	bs_rbd_done_push(&req->done);
+}
+
+/* Hand the request to librbd; a failure to start completes it with it. */
+void bs_rbd_req_submit(struct bs_rbd_req *req, bs_rbd_aio_fn fn)
+{
+	rbd_completion_t comp;
+	int ret;
+
+	ret = rbd_aio_create_completion(&req->done, bs_rbd_done_aio_cb, &comp);
+	if (ret < 0) {
+		bs_rbd_req_defer(req, ret);
+		return;
+	}
+	ret = fn(req, comp);
+	if (ret < 0) {
+		rbd_aio_release(comp);
+		bs_rbd_req_defer(req, ret);
+	}
+}
+
+void bs_rbd_req_complete(struct bs_rbd_req *req, int status)
+{
+	struct scsi_cmd *cmd = req->cmd;
+
+	/* tgt's UNMAP code builds sense before it knows we went async */
+	if (status == SAM_STAT_GOOD)
+		cmd->sense_len = 0;
+	req_put(req);
+	target_cmd_io_done(cmd, status);
+}
+
+void bs_rbd_req_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc)
+{
+	sense_data_build(req->cmd, key, asc);
+	bs_rbd_req_complete(req, SAM_STAT_CHECK_CONDITION);
+}
+
+void bs_rbd_req_fail(struct bs_rbd_req *req, int err)
+{
+	struct bs_rbd_sense s = bs_rbd_errno_to_sense(err, req->dir);
+
+	rbd_log(req->rlu, "op 0x%02x at %" PRIu64 " len %zu: %s",
+		req->cmd->scb[0], req->offset, req->len, strerror(-err));
+	bs_rbd_req_sense(req, s.key, s.asc);
+}
+
+/* MISCOMPARE, with the offset of the first differing byte (SBC-3). */
+void bs_rbd_req_miscompare(struct bs_rbd_req *req, uint64_t offset)
+{
+	sense_data_build_with_info(req->cmd, MISCOMPARE,
+				   BS_RBD_ASC_MISCOMPARE_DURING_VERIFY, offset);
+	bs_rbd_req_complete(req, SAM_STAT_CHECK_CONDITION);
+}
+
+static void sub_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_sub *sub = (struct bs_rbd_sub *)done;
+	struct bs_rbd_req *req = sub->req;
+
+	if (done->ret < 0 && !req->sub_err)
+		req->sub_err = (int)done->ret;
+	if (--req->pending)
+		return;
+	req->done.ret = req->sub_err;
+	req->done.fn(&req->done);
+}
+
+/*
+ * Discard the n ranges in req->subs concurrently; req's own done function
+ * runs once, after the last one, with the first error in done.ret.
+ */
+void bs_rbd_req_discard_subs(struct bs_rbd_req *req, unsigned int n)
+{
+	unsigned int i;
+
+	req->pending = n;
+	for (i = 0; i < n; i++) {
+		struct bs_rbd_sub *sub = &req->subs[i];
+		rbd_completion_t comp;
+		int ret;
+
+		sub->req = req;
+		sub->done.fn = sub_done;
+		ret = rbd_aio_create_completion(&sub->done, bs_rbd_done_aio_cb,
+						&comp);
+		if (!ret) {
+			ret = rbd_aio_discard(req->rlu->image, sub->offset,
+					      sub->len, comp);
+			if (ret < 0)
+				rbd_aio_release(comp);
+		}
+		if (ret < 0) {
+			sub->done.ret = ret;
+			bs_rbd_done_push(&sub->done);
+		}
+	}
+}
+
+static void sense_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+
+	bs_rbd_req_sense(req, req->skey, req->sasc);
+}
+
+/* Fail the command with this sense on the next main-loop pass. */
+void bs_rbd_req_defer_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc)
+{
+	req->skey = key;
+	req->sasc = asc;
+	req->done.fn = sense_done;
+	bs_rbd_done_push(&req->done);
+}
+
+int bs_rbd_aio_read(struct bs_rbd_req *req, rbd_completion_t comp)
+{
+	return rbd_aio_read(req->rlu->image, req->offset, req->len,
+			    scsi_get_in_buffer(req->cmd), comp);
+}
+
+int bs_rbd_aio_read_scratch(struct bs_rbd_req *req, rbd_completion_t comp)
+{
+	return rbd_aio_read(req->rlu->image, req->offset, req->len, req->buf,
+			    comp);
+}
+
+int bs_rbd_aio_write(struct bs_rbd_req *req, rbd_completion_t comp)
+{
+	return rbd_aio_write(req->rlu->image, req->offset, req->len,
+			     scsi_get_out_buffer(req->cmd), comp);
+}
+
+int bs_rbd_aio_write_scratch(struct bs_rbd_req *req, rbd_completion_t comp)
+{
+	return rbd_aio_write(req->rlu->image, req->offset, req->len, req->buf,
+			     comp);
+}
+
+int bs_rbd_aio_flush(struct bs_rbd_req *req, rbd_completion_t comp)
+{
+	return rbd_aio_flush(req->rlu->image, comp);
+}

@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bs_rbd: the SCSI block commands that reach the backing store, each done
+ * with librbd's matching native operation.
+ *
+ * tgt's SBC code has already checked reservations, write protection and
+ * the range of everything it hands us (see sbc_rw, sbc_verify, sbc_unmap
+ * in tgt's sbc.c) and set cmd->offset; what it leaves to a backing store
+ * is checked here.  COMPARE AND WRITE has no handler in tgt's core at all,
+ * so bs_rbd_compare_and_write() does the core's checks itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "list.h"
+#include "util.h"
+#include "tgtd.h"
+#include "scsi.h"
+#include "target.h"
+
+#include "bs_rbd.h"
+#include "bs_rbd_sense.h"
+
+#define FUA 0x08 /* CDB byte 1 of WRITE 10/12/16, ORWRITE, COMPARE AND WRITE */
+#define WS_UNMAP 0x08
+#define WS_LBDATA_PBDATA 0x06
+#define WS_NDOB 0x01 /* WRITE SAME (16) only */
+
+#define ASC_PARAM_LIST_LENGTH 0x1a00
+#define ASC_INVALID_FIELD_CDB 0x2400
+#define ASC_INVALID_FIELD_PARAMS 0x2600
+#define ASC_LBA_RANGE 0x2100
+
+static size_t block_size(const struct bs_rbd_lu *rlu)
+{
+	return (size_t)1 << rlu->lu->blk_shift;
+}
+
+static uint64_t lu_blocks(const struct bs_rbd_lu *rlu)
+{
+	return rlu->lu->size >> rlu->lu->blk_shift;
+}
+
+/* The core checked the range; refuse anything past the image anyway. */
+static int out_of_range(const struct bs_rbd_lu *rlu, uint64_t off, uint64_t len)
+{
+	uint64_t size = rlu->lu->size;
+
+	return off > size || len > size - off;
+}
+
+/* Writes to a snapshot fail even if tgt's readonly flag was cleared. */
+static int writable(const struct bs_rbd_lu *rlu)
+{
+	return !rlu->path.snap;
+}
+
+static int fua(const struct scsi_cmd *cmd, const struct bs_rbd_lu *rlu)
+{
+	return (cmd->scb[0] != WRITE_6 && (cmd->scb[1] & FUA)) ||
+	       (rlu->lu->bsoflags & O_SYNC);
+}
+
+/* Start one librbd operation for req unless a check already failed. */
+static void submit_checked(struct bs_rbd_req *req, bs_rbd_aio_fn fn,
+			   int for_write)
+{
+	if (for_write && !writable(req->rlu))
+		bs_rbd_req_defer(req, -EROFS);
+	else if (out_of_range(req->rlu, req->offset, req->len))
+		bs_rbd_req_defer(req, -ERANGE);
+	else
+		bs_rbd_req_submit(req, fn);
+}
+
+/* ---- READ, WRITE, SYNCHRONIZE CACHE, PRE-FETCH ------------------------- */
+
+static void read_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+
+	if (done->ret < 0)
+		bs_rbd_req_fail(req, (int)done->ret);
+	else if ((size_t)done->ret != req->len)
+		bs_rbd_req_fail(req, -EIO); /* short read */
+	else
+		bs_rbd_req_complete(req, SAM_STAT_GOOD);
+}
+
+/* Any write-like step; a FUA write continues with a flush. */
+static void write_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+
+	if (done->ret < 0) {
+		bs_rbd_req_fail(req, (int)done->ret);
+		return;
+	}
+	if (req->flush_after) {
+		req->flush_after = 0;
+		bs_rbd_req_submit(req, bs_rbd_aio_flush);
+		return;
+	}
+	bs_rbd_req_complete(req, SAM_STAT_GOOD);
+}
+
+static int cmd_read(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+{
+	size_t len = min_t(size_t, cmd->tl, scsi_get_in_length(cmd));
+	struct bs_rbd_req *req;
+
+	/* zero blocks: nothing to transfer, and librbd asserts on len 0 */
+	if (!len)
+		return 0;
+	req = bs_rbd_req_get(rlu, cmd, cmd->offset, len, BS_RBD_DIR_READ);
+	if (!req)
+		return -ENOMEM;
+	bs_rbd_req_start(req, read_done);
+	submit_checked(req, bs_rbd_aio_read, 0);
+	return 0;
+}
+
+static int cmd_write(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+{
+	size_t len = min_t(size_t, cmd->tl, scsi_get_out_length(cmd));
+	struct bs_rbd_req *req;
+
+	if (!len)
+		return 0;
+	req = bs_rbd_req_get(rlu, cmd, cmd->offset, len, BS_RBD_DIR_WRITE);
+	if (!req)
+		return -ENOMEM;
+	bs_rbd_req_start(req, write_done);
+	req->flush_after = fua(cmd, rlu);
+	submit_checked(req, bs_rbd_aio_write, 1);
+	return 0;
+}
+
+static int cmd_sync_cache(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+{
+	struct bs_rbd_req *req;
+
+	req = bs_rbd_req_get(rlu, cmd, 0, 0, BS_RBD_DIR_WRITE);
+	if (!req)
+		return -ENOMEM;
+	bs_rbd_req_start(req, write_done);
+	bs_rbd_req_submit(req, bs_rbd_aio_flush);
+	return 0;
+}
+
+/* The core range-checked it; librbd reads ahead on its own. */
+static int cmd_prefetch(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+{
+	(void)rlu;
+	(void)cmd;
+	return 0;
+}
+
+/* ---- WRITE SAME -------------------------------------------------------- */
+
+static int all_zero(const char *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return 0;
+	return 1;
+}
+
+static int aio_writesame(struct bs_rbd_req *req, rbd_completion_t comp)
+{
+	return rbd_aio_writesame(req->rlu->image, req->offset, req->len,
+				 scsi_get_out_buffer(req->cmd),
+				 block_size(req->rlu), comp, 0);
+}
+
+static int aio_write_zeroes(struct bs_rbd_req *req, rbd_completion_t comp)
+{
+	return rbd_aio_write_zeroes(req->rlu->image, req->offset, req->len,
+				    comp, 0, 0);
+}
+
+static int aio_discard(struct bs_rbd_req *req, rbd_completion_t comp)
+{
+	return rbd_aio_discard(req->rlu->image, req->offset, req->len, comp);
+}
+
+/*
+ * One librbd operation for the whole range.  With UNMAP set the blocks
+ * are deallocated whatever the data-out holds, as LIO and tgt's file
+ * store do and libiscsi expects; they then read back as zeroes (LBPRZ,
+ * see rbd_skip_partial_discard in bs_rbd_conn.c).  Zeroes are written
+ * with write-zeroes, anything else with write-same.
+ */
+static int cmd_write_same(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+{
+	uint8_t flags = cmd->scb[1];
+	int ndob = cmd->scb[0] == WRITE_SAME_16 && (flags & WS_NDOB);
+	uint64_t blocks = scsi_rw_count(cmd->scb);
+	uint64_t lba = cmd->offset >> rlu->lu->blk_shift;
+	struct bs_rbd_req *req;
+	bs_rbd_aio_fn fn;
+	int zero;
+
+	/* tgt's cmd->tl is 32 bits of bytes: recompute from the CDB */
+	if (!blocks)
+		blocks = lu_blocks(rlu) - lba;
+	req = bs_rbd_req_get(rlu, cmd, cmd->offset,
+			     blocks << rlu->lu->blk_shift, BS_RBD_DIR_WRITE);
+	if (!req)
+		return -ENOMEM;
+	bs_rbd_req_start(req, write_done);
+	if (flags & WS_LBDATA_PBDATA) {
+		bs_rbd_req_defer_sense(req, ILLEGAL_REQUEST,
+				       ASC_INVALID_FIELD_CDB);
+		return 0;
+	}
+	if (!ndob && scsi_get_out_length(cmd) < block_size(rlu)) {
+		bs_rbd_req_defer_sense(req, ILLEGAL_REQUEST,
+				       ASC_PARAM_LIST_LENGTH);
+		return 0;
+	}
+	if (!req->len) {
+		bs_rbd_req_defer(req, 0);
+		return 0;
+	}
+	zero = ndob || all_zero(scsi_get_out_buffer(cmd), block_size(rlu));
+	if ((flags & WS_UNMAP) && rlu->lu->attrs.thinprovisioning)
+		fn = aio_discard;
+	else if (zero)
+		fn = aio_write_zeroes;
+	else
+		fn = aio_writesame;
+	submit_checked(req, fn, 1);
+	return 0;
+}
+
+/* ---- UNMAP ------------------------------------------------------------- */
+
+static void unmap_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+	struct scsi_cmd *cmd = req->cmd;
+
+	if (done->ret < 0) {
+		bs_rbd_req_fail(req, (int)done->ret);
+		return;
+	}
+	/* tgt's sbc_unmap reset the transfer before handing it to us */
+	scsi_set_out_resid_by_actual(cmd, scsi_get_out_length(cmd));
+	bs_rbd_req_complete(req, SAM_STAT_GOOD);
+}
+
+/*
+ * Check every descriptor before discarding anything, so that a bad one
+ * changes nothing.  Returns the number of ranges to discard, or -1 with
+ * the sense to report in *asc.
+ */
+static int unmap_parse(struct bs_rbd_lu *rlu, const uint8_t *p, size_t len,
+		       struct bs_rbd_sub *subs, uint16_t *asc)
+{
+	unsigned int shift = rlu->lu->blk_shift;
+	size_t bd_len, i, n;
+	int used = 0;
+
+	bd_len = get_unaligned_be16(p + 2);
+	if (bd_len > len - 8)
+		bd_len = len - 8;
+	n = bd_len / 16;
+	for (i = 0; i < n; i++) {
+		const uint8_t *d = p + 8 + 16 * i;
+		uint64_t lba = get_unaligned_be64(d);
+		uint32_t nb = get_unaligned_be32(d + 8);
+
+		if (!nb)
+			continue;
+		if (lba > lu_blocks(rlu) || nb > lu_blocks(rlu) - lba) {
+			*asc = ASC_LBA_RANGE;
+			return -1;
+		}
+		if (subs) {
+			subs[used].offset = lba << shift;
+			subs[used].len = (uint64_t)nb << shift;
+		}
+		used++;
+	}
+	return used;
+}
+
+static int cmd_unmap(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+{
+	size_t len = scsi_get_out_length(cmd);
+	const uint8_t *p = scsi_get_out_buffer(cmd);
+	struct bs_rbd_req *req;
+	uint16_t asc = 0;
+	int n;
+
+	req = bs_rbd_req_get(rlu, cmd, 0, 0, BS_RBD_DIR_WRITE);
+	if (!req)
+		return -ENOMEM;
+	/* always asynchronous: tgt's sbc_unmap fails whatever returns 0 */
+	bs_rbd_req_start(req, unmap_done);
+	if (!len) {
+		bs_rbd_req_defer(req, 0);
+		return 0;
+	}
+	if (len < 8) {
+		bs_rbd_req_defer_sense(req, ILLEGAL_REQUEST,
+				       ASC_PARAM_LIST_LENGTH);
+		return 0;
+	}
+	if (get_unaligned_be16(p + 2) / 16 > BS_RBD_MAX_UNMAP_DESC) {
+		bs_rbd_req_defer_sense(req, ILLEGAL_REQUEST,
+				       ASC_INVALID_FIELD_PARAMS);
+		return 0;
+	}
+	n = unmap_parse(rlu, p, len, NULL, &asc);
+	if (n < 0) {
+		bs_rbd_req_defer_sense(req, ILLEGAL_REQUEST, asc);
+		return 0;
+	}
+	if (!n || !writable(rlu)) {
+		bs_rbd_req_defer(req, n ? -EROFS : 0);
+		return 0;
+	}
+	req->subs = calloc((size_t)n, sizeof(*req->subs));
+	if (!req->subs) {
+		bs_rbd_req_defer(req, -ENOMEM);
+		return 0;
+	}
+	unmap_parse(rlu, p, len, req->subs, &asc);
+	bs_rbd_req_discard_subs(req, (unsigned int)n);
+	return 0;
+}
+
+/* ---- VERIFY, WRITE AND VERIFY, ORWRITE --------------------------------- */
+
+/* Index of the first byte where buf differs from the expected data. */
+static size_t first_difference(const char *buf, size_t len, const char *expect,
+			       size_t period)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != expect[i % period])
+			return i;
+	return len;
+}
+
+static void compare_scratch(struct bs_rbd_req *req, size_t period)
+{
+	size_t at = first_difference(req->buf, req->len,
+				     scsi_get_out_buffer(req->cmd), period);
+
+	if (at < req->len)
+		bs_rbd_req_miscompare(req, at);
+	else
+		bs_rbd_req_complete(req, SAM_STAT_GOOD);
+}
+
+static int alloc_scratch(struct bs_rbd_req *req)
+{
+	req->buf = malloc(req->len);
+	return req->buf ? 0 : -ENOMEM;
+}
+
+static void verify_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+	int bytchk = (req->cmd->scb[1] >> 1) & 3;
+
+	if (done->ret < 0)
+		bs_rbd_req_fail(req, (int)done->ret);
+	else
+		compare_scratch(req,
+				bytchk == 3 ? block_size(req->rlu) : req->len);
+}
+
+/* Reaches us only with BYTCHK set: compare the medium with data-out. */
+static int cmd_verify(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+{
+	int bytchk = (cmd->scb[1] >> 1) & 3;
+	uint64_t blocks = scsi_rw_count(cmd->scb);
+	size_t len = (size_t)blocks << rlu->lu->blk_shift;
+	struct bs_rbd_req *req;
+
+	if (!len)
+		return 0;
+	req = bs_rbd_req_get(rlu, cmd, cmd->offset, len, BS_RBD_DIR_READ);
+	if (!req)
+		return -ENOMEM;
+	bs_rbd_req_start(req, verify_done);
+	if (bytchk == 2 || len > BS_RBD_MAX_VERIFY) {
+		bs_rbd_req_defer_sense(req, ILLEGAL_REQUEST,
+				       ASC_INVALID_FIELD_CDB);
+		return 0;
+	}
+	if (scsi_get_out_length(cmd) < (bytchk == 3 ? block_size(rlu) : len)) {
+		bs_rbd_req_defer_sense(req, ILLEGAL_REQUEST,
+				       ASC_PARAM_LIST_LENGTH);
+		return 0;
+	}
+	if (alloc_scratch(req)) {
+		bs_rbd_req_defer(req, -ENOMEM);
+		return 0;
+	}
+	submit_checked(req, bs_rbd_aio_read_scratch, 0);
+	return 0;
+}
+
+enum { WV_WRITE, WV_FLUSH, WV_READ };
+
+/* Write, make it durable, and with BYTCHK read it back and compare. */
+static void write_verify_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+
+	if (done->ret < 0) {
+		bs_rbd_req_fail(req, (int)done->ret);
+		return;
+	}
+	switch (req->stage++) {
+	case WV_WRITE:
+		bs_rbd_req_submit(req, bs_rbd_aio_flush);
+		return;
+	case WV_FLUSH:
+		if (!(req->cmd->scb[1] & 0x02)) {
+			bs_rbd_req_complete(req, SAM_STAT_GOOD);
+			return;
+		}
+		if (alloc_scratch(req)) {
+			bs_rbd_req_fail(req, -ENOMEM);
+			return;
+		}
+		req->dir = BS_RBD_DIR_READ;
+		bs_rbd_req_submit(req, bs_rbd_aio_read_scratch);
+		return;
+	default:
+		compare_scratch(req, req->len);
+	}
+}
+
+static int cmd_write_verify(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+{
+	size_t len = min_t(size_t, cmd->tl, scsi_get_out_length(cmd));
+	struct bs_rbd_req *req;
+
+	if (!len)
+		return 0;
+	req = bs_rbd_req_get(rlu, cmd, cmd->offset, len, BS_RBD_DIR_WRITE);
+	if (!req)
+		return -ENOMEM;
+	bs_rbd_req_start(req, write_verify_done);
+	submit_checked(req, bs_rbd_aio_write, 1);
+	return 0;
+}
+
+enum { OR_READ, OR_WRITE };
+
+/* Read, OR in the data-out, write back (not atomic against other writers). */
+static void orwrite_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+	const char *out = scsi_get_out_buffer(req->cmd);
+	size_t i;
+
+	if (done->ret < 0 || req->stage != OR_READ) {
+		write_done(done);
+		return;
+	}
+	for (i = 0; i < req->len; i++)
+		req->buf[i] |= out[i];
+	req->stage = OR_WRITE;
+	req->dir = BS_RBD_DIR_WRITE;
+	bs_rbd_req_submit(req, bs_rbd_aio_write_scratch);
+}
+
+static int cmd_orwrite(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+{
+	size_t len = min_t(size_t, cmd->tl, scsi_get_out_length(cmd));
+	struct bs_rbd_req *req;
+
+	if (!len)
+		return 0;
+	req = bs_rbd_req_get(rlu, cmd, cmd->offset, len, BS_RBD_DIR_READ);
+	if (!req)
+		return -ENOMEM;
+	bs_rbd_req_start(req, orwrite_done);
+	req->flush_after = fua(cmd, rlu);
+	if (alloc_scratch(req)) {
+		bs_rbd_req_defer(req, -ENOMEM);
+		return 0;
+	}
+	submit_checked(req, bs_rbd_aio_read_scratch, 1);
+	return 0;
+}
+
+/* ---- COMPARE AND WRITE ------------------------------------------------- */
+
+static int aio_compare_and_write(struct bs_rbd_req *req, rbd_completion_t comp)
+{
+	const char *out = scsi_get_out_buffer(req->cmd);
+	ssize_t ret;
+
+	ret = rbd_aio_compare_and_write(req->rlu->image, req->offset, req->len,
+					out, out + req->len, comp,
+					&req->mismatch, 0);
+	return ret < 0 ? (int)ret : 0;
+}
+
+static void caw_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+
+	/* librbd reports where, from the start of the compared range */
+	if (done->ret == -EILSEQ)
+		bs_rbd_req_miscompare(req, req->mismatch);
+	else
+		write_done(done);
+}
+
+static int caw_sense(struct scsi_cmd *cmd, uint8_t key, uint16_t asc)
+{
+	scsi_set_in_resid_by_actual(cmd, 0);
+	scsi_set_out_resid_by_actual(cmd, 0);
+	sense_data_build(cmd, key, asc);
+	return SAM_STAT_CHECK_CONDITION;
+}
+
+/*
+ * COMPARE AND WRITE, atomic on the image through librbd: two initiators
+ * or two gateways racing on the same blocks never both win.  Installed as
+ * the LU's handler for opcode 0x89 (tgt's core has none), so it makes the
+ * checks tgt's sbc_rw makes for other writes.
+ */
+int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = cmd->dev;
+	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
+	uint64_t lba = get_unaligned_be64(&cmd->scb[2]);
+	uint32_t blocks = cmd->scb[13];
+	struct bs_rbd_req *req;
+
+	(void)host_no;
+	if (device_reserved(cmd))
+		return SAM_STAT_RESERVATION_CONFLICT;
+	if (lu->attrs.removable && !lu->attrs.online)
+		return caw_sense(cmd, NOT_READY, ASC_MEDIUM_NOT_PRESENT);
+	if (cmd->scb[1] & 0xe0) /* protection information */
+		return caw_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+	if (lu->attrs.readonly || lu->attrs.swp)
+		return caw_sense(cmd, DATA_PROTECT, ASC_WRITE_PROTECT);
+	if (blocks > bs_rbd_max_caw_blocks(lu))
+		return caw_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+	if (lba > lu_blocks(rlu) || blocks > lu_blocks(rlu) - lba)
+		return caw_sense(cmd, ILLEGAL_REQUEST, ASC_LBA_RANGE);
+	/* also catches 256 blocks, which wrap to 0 in the one-byte field */
+	if (scsi_get_out_length(cmd) != 2 * blocks * block_size(rlu))
+		return caw_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+	if (!blocks)
+		return SAM_STAT_GOOD;
+
+	cmd->offset = lba << lu->blk_shift;
+	req = bs_rbd_req_get(rlu, cmd, cmd->offset, blocks * block_size(rlu),
+			     BS_RBD_DIR_WRITE);
+	if (!req)
+		return caw_sense(cmd, HARDWARE_ERROR, ASC_INTERNAL_TGT_FAILURE);
+	bs_rbd_req_start(req, caw_done);
+	req->flush_after = fua(cmd, rlu);
+	submit_checked(req, aio_compare_and_write, 1);
+	return SAM_STAT_GOOD;
+}
+
+/* Every opcode tgt's SBC code hands to the backing store, and its handler. */
+static const bs_rbd_cmd_fn cmd_table[NR_SCSI_OPCODES] = {
+	[READ_6] = cmd_read,
+	[READ_10] = cmd_read,
+	[READ_12] = cmd_read,
+	[READ_16] = cmd_read,
+	[WRITE_6] = cmd_write,
+	[WRITE_10] = cmd_write,
+	[WRITE_12] = cmd_write,
+	[WRITE_16] = cmd_write,
+	[SYNCHRONIZE_CACHE] = cmd_sync_cache,
+	[SYNCHRONIZE_CACHE_16] = cmd_sync_cache,
+	[PRE_FETCH_10] = cmd_prefetch,
+	[PRE_FETCH_16] = cmd_prefetch,
+	[WRITE_SAME] = cmd_write_same,
+	[WRITE_SAME_16] = cmd_write_same,
+	[UNMAP] = cmd_unmap,
+	[VERIFY_10] = cmd_verify,
+	[VERIFY_12] = cmd_verify,
+	[VERIFY_16] = cmd_verify,
+	[WRITE_VERIFY] = cmd_write_verify,
+	[WRITE_VERIFY_12] = cmd_write_verify,
+	[WRITE_VERIFY_16] = cmd_write_verify,
+	[ORWRITE_16] = cmd_orwrite,
+};
+
+bs_rbd_cmd_fn bs_rbd_cmd_lookup(uint8_t opcode)
+{
+	return cmd_table[opcode];
+}
