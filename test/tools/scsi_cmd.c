@@ -5,13 +5,15 @@
  * libiscsi tools and qemu never send (zero-length transfers, writes to a
  * write-protected LU, hostile ranges).
  *
- *   scsi_cmd [-r LEN] [-w LEN:BYTE] [-o FILE] URL CDB_HEX
+ *   scsi_cmd [-r LEN] [-w LEN:BYTE] [-f FILE] [-o FILE] URL CDB_HEX
  *
  *   -r LEN       expect LEN bytes of data-in
  *   -w LEN:BYTE  send LEN bytes of data-out, all equal to BYTE
+ *   -f FILE      send the contents of FILE as data-out
  *   -o FILE      write the data-in to FILE
  *
- * Prints "status=0xSS key=0xK asc=0xAA ascq=0xQQ residual=N" and exits 0
+ * Prints "status=0xSS key=0xK asc=0xAA ascq=0xQQ residual=N", followed by
+ * " info=N" when the sense carries a valid INFORMATION field, and exits 0
  * when the command completed with any SCSI status, 2 on any other error.
  */
 #include <stdint.h>
@@ -41,10 +43,51 @@ static int parse_cdb(const char *hex, unsigned char *cdb, int *len)
 	return 0;
 }
 
+/* The sense INFORMATION field, fixed or descriptor format, if valid. */
+static int sense_info(const unsigned char *sense, int len, uint64_t *info)
+{
+	int i;
+
+	if (len >= 7 && (sense[0] & 0x7f) == 0x70 && (sense[0] & 0x80)) {
+		*info = (uint64_t)sense[3] << 24 | (uint64_t)sense[4] << 16 |
+			(uint64_t)sense[5] << 8 | sense[6];
+		return 1;
+	}
+	if (len < 8 || (sense[0] & 0x7f) != 0x72)
+		return 0;
+	for (i = 8; i + 12 <= len; i += 2 + sense[i + 1]) {
+		int j;
+
+		if (sense[i] != 0x00 || !(sense[i + 2] & 0x80))
+			continue;
+		*info = 0;
+		for (j = 0; j < 8; j++)
+			*info = *info << 8 | sense[i + 4 + j];
+		return 1;
+	}
+	return 0;
+}
+
+static int read_file(const char *path, struct iscsi_data *out)
+{
+	FILE *f = fopen(path, "r");
+	long len;
+
+	if (!f || fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET))
+		return -1;
+	out->size = (size_t)len;
+	out->data = malloc(out->size ? out->size : 1);
+	if (!out->data || fread(out->data, 1, out->size, f) != out->size)
+		return -1;
+	fclose(f);
+	return 0;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: scsi_cmd [-r LEN] [-w LEN:BYTE] [-o FILE] "
-			"URL CDB_HEX\n");
+	fprintf(stderr, "usage: scsi_cmd [-r LEN] [-w LEN:BYTE] [-f FILE] "
+			"[-o FILE] URL CDB_HEX\n");
 	exit(2);
 }
 
@@ -55,10 +98,11 @@ int main(int argc, char **argv)
 	struct iscsi_url *url;
 	struct scsi_task *task;
 	struct iscsi_data out = { 0, NULL };
-	const char *outfile = NULL;
+	const char *outfile = NULL, *infile = NULL;
+	uint64_t info;
 	int rlen = 0, wlen = 0, wbyte = 0, cdblen, opt, dir;
 
-	while ((opt = getopt(argc, argv, "r:w:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:w:f:o:")) != -1) {
 		switch (opt) {
 		case 'r':
 			rlen = atoi(optarg);
@@ -66,6 +110,9 @@ int main(int argc, char **argv)
 		case 'w':
 			if (sscanf(optarg, "%d:%i", &wlen, &wbyte) != 2)
 				usage();
+			break;
+		case 'f':
+			infile = optarg;
 			break;
 		case 'o':
 			outfile = optarg;
@@ -93,11 +140,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (infile) {
+		if (read_file(infile, &out))
+			return 2;
+		wlen = (int)out.size;
+	}
 	dir = wlen ? SCSI_XFER_WRITE : rlen ? SCSI_XFER_READ : SCSI_XFER_NONE;
 	task = scsi_create_task(cdblen, cdb, dir, wlen ? wlen : rlen);
 	if (!task)
 		return 2;
-	if (wlen) {
+	if (wlen && !infile) {
 		out.size = (size_t)wlen;
 		out.data = malloc(out.size);
 		if (!out.data)
@@ -109,7 +161,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "command failed: %s\n", iscsi_get_error(iscsi));
 		return 2;
 	}
-	printf("status=0x%02x key=0x%x asc=0x%02x ascq=0x%02x residual=%zu\n",
+	printf("status=0x%02x key=0x%x asc=0x%02x ascq=0x%02x residual=%zu",
 	       task->status,
 	       task->status == SCSI_STATUS_CHECK_CONDITION ? task->sense.key
 							   : 0,
@@ -120,7 +172,14 @@ int main(int argc, char **argv)
 		       ? task->sense.ascq & 0xff
 		       : 0,
 	       task->residual);
-	if (outfile && task->datain.size) {
+	/* libiscsi keeps the response's sense, after its 2-byte length */
+	if (task->status == SCSI_STATUS_CHECK_CONDITION &&
+	    task->datain.size > 2 &&
+	    sense_info(task->datain.data + 2, task->datain.size - 2, &info))
+		printf(" info=%llu", (unsigned long long)info);
+	printf("\n");
+	if (outfile && task->datain.size &&
+	    task->status != SCSI_STATUS_CHECK_CONDITION) {
 		FILE *f = fopen(outfile, "w");
 
 		if (!f ||

@@ -1,0 +1,401 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make compliance: libiscsi's SCSI compliance suite (iscsi-test-cu) against
+# an RBD LUN (usr/bs_rbd.so) and, in the same tgtd, a LUN on tgt's own file
+# backing store (bs_rdwr) with the same size and LU parameters.  A test may
+# fail on the RBD LUN only if it is listed in test/compliance-expected.txt
+# AND fails the same way on the rdwr LUN (then it is tgt's core, not us).
+# Ends with "N passed, N failed"; non-zero exit on any tgtd crash or hang,
+# any unexpected RBD failure, or any expected-list entry that does not hold.
+#
+# usage: test/compliance.sh
+#   COMPLIANCE_SUITES=regex    run only the ALL.* suites matching it (ERE)
+#   COMPLIANCE_TIMEOUT=120     seconds per suite run (per LUN)
+#   COMPLIANCE_EXPECTED=file   expected-failure list (test/compliance-expected.txt)
+#   COMPLIANCE_MODULE=file     bs_rbd.so to load (usr/bs_rbd.so)
+#   COMPLIANCE_SKIP_GAPS=fail  also fail on tests skipped on RBD but run on rdwr
+#   COMPLIANCE_KEEP=1          leave the cluster and tgtd running afterwards
+# Results (per-test table, raw iscsi-test-cu output, tgtd log) stay in the
+# work directory printed at the end; the cluster and the LUN files are removed.
+set -u
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 1
+
+SUITE_RE=${COMPLIANCE_SUITES:-.}
+SUITE_TIMEOUT=${COMPLIANCE_TIMEOUT:-120}
+EXPECTED=${COMPLIANCE_EXPECTED:-$root/test/compliance-expected.txt}
+MODULE=${COMPLIANCE_MODULE:-$root/usr/bs_rbd.so}
+SIZE=1G
+# The same LU parameters for both LUNs; see docs/COMPLIANCE.md.
+LU_PARAMS=thin_provisioning=1
+MAX_RESTARTS=3
+IQN=iqn.2026-11.org.bs-rbd.compliance
+LUNS="rbd rdwr"
+
+t_start=$(date +%s)
+work=$(mktemp -d /tmp/bs_rbd-compliance.XXXXXX) || exit 1
+raw=$work/raw
+mkdir -p "$raw" "$work/modules"
+table=$work/compliance-table.txt
+events=$work/events.txt # one line per tgtd crash or hang
+: >"$events"
+
+say() { printf '%s\n' "$*"; }
+
+cleanup()
+{
+	if [ "${COMPLIANCE_KEEP:-0}" = 1 ]; then
+		say "left running: scripts/tgtd.sh stop $work/tgtd;" \
+			"scripts/cluster.sh stop $work/ceph"
+		return
+	fi
+	scripts/tgtd.sh stop "$work/tgtd" >/dev/null 2>&1
+	scripts/cluster.sh stop "$work/ceph" >/dev/null 2>&1
+	# keep the results (table, raw output, tgtd.log), drop the data
+	rm -rf "$work/ceph" "$work/modules" "$work"/lun-*.img
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+tgtadm_() { timeout 10 tgtadm -C "$TGT_CTRL" --lld iscsi "$@"; }
+
+url() { echo "iscsi://127.0.0.1:$TGT_PORT/$IQN:$1/1"; }
+
+# tgtd_health: "ok", "crashed" (pid gone) or "hung" (no answer within 5 s)
+tgtd_health()
+{
+	kill -0 "$TGT_PID" 2>/dev/null || { echo crashed; return 1; }
+	timeout 5 tgtadm -C "$TGT_CTRL" --lld iscsi --mode system --op show \
+		>/dev/null 2>&1 || { echo hung; return 1; }
+	echo ok
+}
+
+# One target per LUN kind: tid 1 "rbd" on an RBD image, tid 2 "rdwr" on a
+# sparse file; same size, same LU parameters.  $gen names fresh backing
+# data after a tgtd restart (a dead tgtd's RBD lock would stall writes).
+make_luns()
+{
+	local img=rbd/compliance-$gen file=$work/lun-$gen.img
+	rbd -c "$CEPH_CONF" create --size "$SIZE" "$img" || return 1
+	truncate -s "$SIZE" "$file" || return 1
+	tgtadm_ --mode target --op new --tid 1 --targetname "$IQN:rbd" &&
+		tgtadm_ --mode logicalunit --op new --tid 1 --lun 1 --bstype rbd \
+			--backing-store "$img" --bsopts "$BSOPTS" &&
+		tgtadm_ --mode target --op new --tid 2 --targetname "$IQN:rdwr" &&
+		tgtadm_ --mode logicalunit --op new --tid 2 --lun 1 --bstype rdwr \
+			--backing-store "$file" || return 1
+	for tid in 1 2; do
+		tgtadm_ --mode logicalunit --op update --tid "$tid" --lun 1 \
+			--params "$LU_PARAMS" &&
+			tgtadm_ --mode target --op bind --tid "$tid" -I ALL || return 1
+	done
+}
+
+start_tgtd()
+{
+	scripts/tgtd.sh start "$work/tgtd" "$work/modules" || return 1
+	# shellcheck source=/dev/null
+	. "$work/tgtd/tgtd.env"
+	make_luns
+}
+
+setup()
+{
+	[ -f "$MODULE" ] || { say "no module $MODULE (run make)"; return 1; }
+	[ -f "$EXPECTED" ] || { say "no expected-failure list $EXPECTED"; return 1; }
+	command -v iscsi-test-cu >/dev/null || { say "iscsi-test-cu missing (libiscsi-bin)"; return 1; }
+	cp "$MODULE" "$work/modules/bs_rbd.so" || return 1
+	scripts/cluster.sh start "$work/ceph" || return 1
+	# shellcheck source=/dev/null
+	. "$work/ceph/env"
+	BSOPTS="conf=$CEPH_DIR/ceph.conf;id=tgt;keyring=$CEPH_DIR/ceph.client.tgt.keyring"
+	gen=0
+	start_tgtd
+}
+
+if ! setup; then
+	say "FAIL: could not set up the test bed"
+	show=$(tail -n 20 "$work/tgtd/tgtd.log" 2>/dev/null) && say "$show"
+	say "0 passed, 1 failed"
+	exit 1
+fi
+
+# ---- run ------------------------------------------------------------------
+
+iscsi-test-cu --list >"$work/list.txt" 2>/dev/null
+suites=$(grep -E '^ALL\.[^.]+$' "$work/list.txt" | grep -E -- "$SUITE_RE")
+[ -n "$suites" ] || { say "FAIL: no suite matches '$SUITE_RE'"; say "0 passed, 1 failed"; exit 1; }
+nsuites=$(wc -w <<<"$suites")
+say "== iscsi-test-cu: $nsuites suites x 2 LUNs (rbd: rbd/compliance, rdwr: file)," \
+	"$SIZE, $LU_PARAMS, ${SUITE_TIMEOUT}s per suite"
+
+restarts=0
+aborted=
+for s in $suites; do
+	for l in $LUNS; do
+		out=$raw/$s.$l.txt
+		if [ -n "$aborted" ]; then
+			: >"$out"
+			continue
+		fi
+		args=(-d -S -t "$s" "$(url "$l")")
+		# MultipathIO needs a second path: a second session to the same LU
+		[ "$s" = ALL.MultipathIO ] && args+=("$(url "$l")")
+		t0=$(date +%s%N)
+		timeout -k 5 "$SUITE_TIMEOUT" iscsi-test-cu "${args[@]}" </dev/null >"$out" 2>&1
+		rc=$?
+		ms=$((($(date +%s%N) - t0) / 1000000))
+		[ "$rc" = 124 ] || [ "$rc" = 137 ] &&
+			echo "$s $l: iscsi-test-cu timed out after ${SUITE_TIMEOUT}s" >>"$events"
+		health=$(tgtd_health)
+		printf '   %-28s %-4s %6d ms  rc=%d  tgtd %s\n' "$s" "$l" "$ms" "$rc" "$health"
+		[ "$health" = ok ] && continue
+
+		echo "$s $l: tgtd $health" >>"$events"
+		say "   FAIL: tgtd $health during $s on the $l LUN; last lines of its log:"
+		tail -n 20 "$work/tgtd/tgtd.log" | sed 's/^/      /'
+		if [ "$restarts" -ge "$MAX_RESTARTS" ]; then
+			say "   giving up after $restarts restarts; remaining suites not run"
+			aborted=1
+			continue
+		fi
+		restarts=$((restarts + 1))
+		gen=$((gen + 1))
+		scripts/tgtd.sh stop "$work/tgtd" >/dev/null 2>&1
+		if ! start_tgtd; then
+			say "   could not restart tgtd; remaining suites not run"
+			aborted=1
+		fi
+	done
+done
+
+# ---- parse ----------------------------------------------------------------
+
+# parse FILE: one line per test of CUnit's basic output:
+#   NAME<TAB>PASS|FAIL|SKIP<TAB>signature<TAB>message
+# A test passes or fails ("passed"/"FAILED" right after "...", or at the
+# start of a later line); libiscsi marks a skipped test by logging
+# "[SKIPPED]" and passing.  The signature (how it failed) is the set of
+# "[FAILED]" messages and failed CUnit assertions (file:line - condition);
+# the message is what a human wants to see first.
+parse()
+{
+	awk -v OFS='\t' '
+	function norm(s) {
+		gsub(/\t/, " ", s); sub(/^[ ]+/, "", s); sub(/[ ]+$/, "", s)
+		gsub(/iqn\.[^ \/]*:(rbd|rdwr)/, "TARGET", s)
+		return s
+	}
+	function add(s) { if (!(s in seen)) { seen[s] = 1; sig = sig (sig == "" ? "" : " | ") s } }
+	function finish() {
+		if (name == "") return
+		if (status == "") {
+			st = "FAIL"; add("no result (test did not complete)")
+			if (msg == "") msg = "no result (test did not complete)"
+		} else if (status == "FAILED") st = "FAIL"
+		else st = skip != "" ? "SKIP" : "PASS"
+		if (st == "FAIL" && msg == "") msg = first_assert
+		if (st == "SKIP") msg = skip
+		if (msg == "") msg = "-"
+		if (sig == "") sig = "-"
+		print name, st, sig, msg
+		name = ""
+	}
+	function body(s) {
+		if (status == "") {
+			if (match(s, /^(passed|FAILED)/)) { status = substr(s, 1, RLENGTH); return }
+			if (index(s, "[SKIPPED]") && skip == "") skip = norm(s)
+			if (index(s, "[FAILED]")) { add(norm(s)); if (msg == "") msg = norm(s) }
+		} else if (status == "FAILED" && match(s, /^    [0-9]+\. /)) {
+			a = norm(substr(s, RLENGTH + 1)); add(a)
+			if (first_assert == "") first_assert = a
+		}
+	}
+	/^  Test: / {
+		finish()
+		rest = substr($0, 9); i = index(rest, " ...")
+		name = substr(rest, 1, i - 1); rest = substr(rest, i + 4)
+		status = ""; skip = ""; msg = ""; sig = ""; first_assert = ""; delete seen
+		body(rest); next
+	}
+	/^Run Summary:/ { finish(); done = 1 }
+	!done && name != "" { body($0) }
+	END { finish() }' "$1"
+}
+
+: >"$work/results.tsv"
+for s in $suites; do
+	for l in $LUNS; do
+		parse "$raw/$s.$l.txt" | sed "s/^/$s.$l\t/" >>"$work/results.tsv"
+	done
+done
+
+# ---- compare --------------------------------------------------------------
+
+# verdicts.tsv: TEST RBD RDWR VERDICT NOTE, for every test of the suites run
+# (per iscsi-test-cu --list), in list order.  Verdicts:
+#   pass     passed on RBD
+#   skip     skipped on RBD
+#   xfail    failed on RBD, listed, and fails the same way on rdwr
+#   FAIL     failed on RBD, not listed
+#   STALE    listed, but RBD passes/skips or rdwr passes or fails differently
+#   SKIPGAP  skipped on RBD but passed on rdwr (a command we lack; counted
+#            as failed only with COMPLIANCE_SKIP_GAPS=fail)
+grep -E '^ALL\.[^.]+\.' "$work/list.txt" >"$work/tests.txt"
+awk -F '\t' -v OFS='\t' -v suites="$suites" -v skipfail="${COMPLIANCE_SKIP_GAPS:-}" '
+	FILENAME == ARGV[1] {		# expected list
+		sub(/\r$/, "")
+		if ($0 ~ /^[ \t]*(#|$)/) next
+		t = $0; sub(/[ \t].*/, "", t)
+		r = $0; sub(/^[^ \t]+[ \t]*/, "", r)
+		if (t in xreason) { dup[t] = 1 }
+		xreason[t] = r; xorder[++nx] = t
+		next
+	}
+	FILENAME == ARGV[2] {		# results.tsv: SUITE.LUN NAME ST SIG MSG
+		k = $1; l = k; sub(/.*\./, "", l); s = k; sub(/\.[^.]*$/, "", s)
+		t = s "." $2
+		st[t, l] = $3; sig[t, l] = $4; msg[t, l] = $5
+		next
+	}
+	{				# tests.txt (list order)
+		t = $0; s = t; sub(/\.[^.]*$/, "", s)
+		if (!(s in run)) next
+		listed[t] = 1
+		a = (t, "rbd") in st ? st[t, "rbd"] : "NOTRUN"
+		b = (t, "rdwr") in st ? st[t, "rdwr"] : "NOTRUN"
+		same = (a == "FAIL" && b == "FAIL" && sig[t, "rbd"] == sig[t, "rdwr"])
+		note = ""
+		if (t in xreason) {
+			if (same) { v = "xfail"; note = xreason[t] }
+			else if (a == "PASS" || a == "SKIP") { v = "STALE"; note = "listed as expected failure but " (a == "PASS" ? "passes" : "is skipped") " on rbd: remove it from the list" }
+			else if (b != "FAIL") { v = "STALE"; note = "listed as expected failure but rdwr " (b == "PASS" ? "passes" : b == "SKIP" ? "skips it" : "did not run it") ": a real rbd failure" }
+			else { v = "STALE"; note = "listed as expected failure but rdwr fails differently: rdwr: " sig[t, "rdwr"] }
+		} else if (a == "PASS") v = "pass"
+		else if (a == "SKIP") {
+			if (b == "PASS") { v = "SKIPGAP"; note = "skipped on rbd only: " msg[t, "rbd"] }
+			else v = "skip"
+		} else {
+			v = "FAIL"
+			if (a == "NOTRUN") note = "not run (tgtd crash or suite timeout)"
+			else if (same) note = "fails the same way on rdwr: tgt core? then list it"
+			else if (b == "FAIL") note = "rdwr fails differently: " sig[t, "rdwr"]
+			else note = "rdwr " (b == "PASS" ? "passes" : b == "SKIP" ? "skips it" : "did not run it")
+		}
+		print t, a, b, v, note
+	}
+	BEGIN { n = split(suites, sl, /[ \n]+/); for (i = 1; i <= n; i++) if (sl[i] != "") run[sl[i]] = 1 }
+	END {
+		for (i = 1; i <= nx; i++) {
+			t = xorder[i]; s = t; sub(/\.[^.]*$/, "", s)
+			if (t in dup) { print t, "-", "-", "STALE", "listed more than once"; delete dup[t] }
+			if ((s in run) && !(t in listed))
+				print t, "-", "-", "STALE", "listed as expected failure but iscsi-test-cu has no such test"
+			if (xreason[t] == "")
+				print t, "-", "-", "STALE", "listed without a reason"
+		}
+	}' "$EXPECTED" "$work/results.tsv" "$work/tests.txt" >"$work/verdicts.tsv"
+
+# ---- report ---------------------------------------------------------------
+
+# messages of a test on one LUN
+msg_of() { awk -F '\t' -v k="$1" -v t="$2" '$1 == k && $2 == t { print $5 }' "$work/results.tsv"; }
+sig_of() { awk -F '\t' -v k="$1" -v t="$2" '$1 == k && $2 == t { print $4 }' "$work/results.tsv"; }
+
+{
+	echo "# iscsi-test-cu compliance: RBD LUN (bs_rbd) vs file LUN (bs_rdwr)"
+	echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), libiscsi-bin $(dpkg-query -W -f='${Version}' libiscsi-bin 2>/dev/null)," \
+		"tgt $(tgtd --version 2>/dev/null | head -n 1), $SIZE LUNs, $LU_PARAMS"
+	echo "# verdict: pass skip xfail (expected, same failure on rdwr) FAIL STALE SKIPGAP"
+	printf '%-50s %-6s %-6s %-8s %s\n' TEST RBD RDWR VERDICT NOTE
+	while IFS=$'\t' read -r t a b v note; do
+		printf '%-50s %-6s %-6s %-8s %s\n' "$t" "$a" "$b" "$v" "$note"
+	done <"$work/verdicts.tsv"
+	echo
+	echo "# Messages of every test that failed or was skipped on either LUN"
+	while IFS=$'\t' read -r t a b v note; do
+		[ "$a" = PASS ] && [ "$b" = PASS ] && continue
+		s=${t%.*}
+		n=${t##*.}
+		echo "$t"
+		for l in $LUNS; do
+			m=$(msg_of "$s.$l" "$n")
+			[ -n "$m" ] || continue
+			[ "$m" = - ] || printf '    %-4s %s\n' "$l:" "$m"
+			g=$(sig_of "$s.$l" "$n")
+			[ "$g" = - ] || [ "$g" = "$m" ] || printf '    %-4s   (%s)\n' "" "$g"
+		done
+	done <"$work/verdicts.tsv"
+	if [ -s "$events" ]; then
+		echo
+		echo "# tgtd crashes, hangs and timeouts"
+		cat "$events"
+	fi
+} >"$table"
+
+count() { awk -F '\t' -v c="$1" -v w="$2" '$c == w' "$work/verdicts.tsv" | wc -l; }
+ntests=$(wc -l <"$work/verdicts.tsv")
+
+say ""
+say "== totals over $ntests tests        passed failed skipped not-run"
+for l in rbd rdwr; do
+	c=2
+	[ $l = rdwr ] && c=3
+	printf '   %-30s %6d %6d %7d %7d\n' "$l LUN (raw iscsi-test-cu)" \
+		"$(count $c PASS)" "$(count $c FAIL)" "$(count $c SKIP)" "$(count $c NOTRUN)"
+done
+
+list_verdict()
+{
+	local v=$1 title=$2 t a b vv note s n m
+	[ "$(count 4 "$v")" -gt 0 ] || return 0
+	say ""
+	say "$title"
+	while IFS=$'\t' read -r t a b vv note; do
+		[ "$vv" = "$v" ] || continue
+		s=${t%.*}
+		n=${t##*.}
+		m=$(msg_of "$s.rbd" "$n")
+		say "   $t  [rbd $a, rdwr $b]"
+		[ -n "$note" ] && say "      $note"
+		[ -n "$m" ] && [ "$m" != - ] && [ "$v" != SKIPGAP ] && say "      rbd: $m"
+	done <"$work/verdicts.tsv"
+}
+
+list_verdict FAIL "== FAIL: unexpected failures on the RBD LUN"
+list_verdict STALE "== STALE: entries of ${EXPECTED#"$root"/} that do not hold (update the list)"
+list_verdict SKIPGAP "== SKIPGAP: skipped on the RBD LUN, passed on the rdwr LUN (missing commands)"
+list_verdict xfail "== xfail: expected failures (fail the same way on rdwr)"
+
+nfail=$(count 4 FAIL)
+nstale=$(count 4 STALE)
+ngap=$(count 4 SKIPGAP)
+nevents=$(wc -l <"$events")
+passed=$(($(count 4 pass) + $(count 4 xfail)))
+failed=$((nfail + nstale + nevents))
+skipped=$(($(count 4 skip) + ngap))
+if [ "${COMPLIANCE_SKIP_GAPS:-}" = fail ]; then
+	failed=$((failed + ngap))
+	skipped=$((skipped - ngap))
+fi
+
+if [ "$nevents" -gt 0 ]; then
+	say ""
+	say "== FAIL: tgtd crashed, hung or a suite timed out ($restarts restarts)"
+	sed 's/^/   /' "$events"
+fi
+if [ "$nstale" -gt 0 ]; then
+	say ""
+	say "Update ${EXPECTED#"$root"/}: an entry may only name a test that fails on the"
+	say "RBD LUN AND fails the same way on the rdwr LUN (see $table)."
+fi
+
+say ""
+say "table: $table"
+say "raw output: $raw/, tgtd log: $work/tgtd/tgtd.log"
+say "time: $(($(date +%s) - t_start)) s"
+say "skipped: $skipped (rdwr: $(count 3 SKIP))"
+say "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

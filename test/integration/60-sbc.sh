@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# SCSI block commands beyond READ/WRITE, each checked by its effect on
+# the image (read back through librbd) and its status and sense.
+
+# bytes FILE SPEC...: write concatenated runs, SPEC = COUNT:BYTE (hex)
+bytes()
+{
+	local f=$1
+	shift
+	python3 -c 'import sys
+out = b"".join(bytes([int(b, 16)]) * int(n) for n, b in (s.split(":") for s in sys.argv[2:]))
+open(sys.argv[1], "wb").write(out)' "$f" "$@"
+}
+
+# unmap_list FILE LBA:BLOCKS...: an UNMAP parameter list
+unmap_list()
+{
+	local f=$1
+	shift
+	python3 -c 'import struct, sys
+d = b"".join(struct.pack(">QII", int(l), int(n), 0) for l, n in (s.split(":") for s in sys.argv[2:]))
+open(sys.argv[1], "wb").write(struct.pack(">HH4x", len(d) + 6, len(d)) + d)' "$f" "$@"
+}
+
+rbd_read_is() { qemu-io -r -f raw -c "read -P $3 $1 $2" "rbd:$SBC_IMG:conf=$CEPH_CONF" >/dev/null; }
+
+used_bytes()
+{
+	rbd_ du --format json "$SBC_IMG" 2>/dev/null |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["images"][0]["used_size"])'
+}
+
+SBC_IMG=rbd/sbc
+
+sbc_setup()
+{
+	rbd_ create --size 64M --object-size 1M "$SBC_IMG" || return 1
+	target_new 60 && lun_new 60 1 "$SBC_IMG"
+}
+
+sbc_teardown()
+{
+	target_del 60
+	rbd_ rm "$SBC_IMG" >/dev/null 2>&1
+	rm -f "$WORK"/sbc.*
+}
+
+t_write_same()
+{
+	local r
+	sbc_setup || { failed "setup"; return 1; }
+	# WRITE SAME(16) of one 0x5c block over LBA 100..1099
+	r=$(scsi 60 1 -w 512:0x5c 93000000000000000064000003e80000)
+	expect_status "WRITE SAME(16)" "$r" 0x00
+	rbd_read_is 51200 512000 0x5c || failed "pattern over 1000 blocks"
+	rbd_read_is 51200 0 0 && rbd_read_is 563200 512 0 || failed "neighbours untouched"
+	# WRITE SAME(10) of zeroes, no UNMAP: zeroes written
+	r=$(scsi 60 1 -w 512:0 41000000006400000a00)
+	expect_status "WRITE SAME(10) zeroes" "$r" 0x00
+	rbd_read_is 51200 5120 0 || failed "zeroes written"
+	rbd_read_is 56320 5120 0x5c || failed "rest keeps the pattern"
+	# NDOB: no data-out, zeroes
+	r=$(scsi 60 1 93010000000000000078000000140000)
+	expect_status "WRITE SAME(16) NDOB" "$r" 0x00
+	rbd_read_is 61440 10240 0 || failed "NDOB wrote zeroes"
+	# LBDATA/PBDATA are not supported
+	r=$(scsi 60 1 -w 512:1 41020000006400000100)
+	expect_status "WRITE SAME(10) LBDATA" "$r" 0x02 0x5 0x24 0x00
+	sbc_teardown
+}
+
+# WRITE SAME with UNMAP and UNMAP give the space back and read as zero.
+t_unmap_frees_space()
+{
+	local r before after
+	sbc_setup || { failed "setup"; return 1; }
+	qemu-io -f raw -c "write -P 0x77 0 16M" "rbd:$SBC_IMG:conf=$CEPH_CONF" >/dev/null || return 1
+	before=$(used_bytes)
+	# WRITE SAME(16) UNMAP over MiB 0-7 (16384 blocks), data ignored
+	r=$(scsi 60 1 -w 512:0x77 93080000000000000000000040000000)
+	expect_status "WRITE SAME(16) UNMAP" "$r" 0x00
+	# UNMAP two ranges: MiB 8-11 and an unaligned 4 KiB in MiB 12
+	unmap_list "$WORK/sbc.ul" 16384:8192 24584:8
+	r=$(scsi 60 1 -f "$WORK/sbc.ul" 42000000000000002800)
+	expect_status "UNMAP" "$r" 0x00
+	after=$(used_bytes)
+	note "used: $before -> $after bytes"
+	[ "$after" -le $((before - 12 * 1048576)) ] || failed "space not freed: $before -> $after"
+	rbd_read_is 0 12M 0 || failed "unmapped MiB 0-11 read as zeroes"
+	rbd_read_is 12M 4096 0x77 && rbd_read_is $((12 * 1048576 + 8192)) 4096 0x77 ||
+		failed "around the unaligned range"
+	rbd_read_is $((12 * 1048576 + 4096)) 4096 0 || failed "unaligned range reads as zeroes (LBPRZ)"
+	sbc_teardown
+}
+
+# A hostile descriptor fails the whole UNMAP and nothing is unmapped.
+t_unmap_hostile_changes_nothing()
+{
+	local r
+	sbc_setup || { failed "setup"; return 1; }
+	qemu-io -f raw -c "write -P 0x66 0 1M" "rbd:$SBC_IMG:conf=$CEPH_CONF" >/dev/null || return 1
+	# good range first, then LBA 2^55 on 512-byte blocks
+	unmap_list "$WORK/sbc.ul" 0:2048 36028797018963968:8
+	r=$(scsi 60 1 -f "$WORK/sbc.ul" 42000000000000002800)
+	expect_status "UNMAP with LBA 2^55" "$r" 0x02 0x5 0x21 0x00
+	unmap_list "$WORK/sbc.ul" 0:2048 131000:4294967295
+	r=$(scsi 60 1 -f "$WORK/sbc.ul" 42000000000000002800)
+	expect_status "UNMAP past the end" "$r" 0x02 0x5 0x21 0x00
+	r=$(scsi 60 1 -w 512:0 93080080000000000000000000010000)
+	expect_status "WRITE SAME(16) UNMAP at LBA 2^55" "$r" 0x02 0x5 0x21 0x00
+	rbd_read_is 0 1M 0x66 || failed "data intact"
+	sbc_teardown
+}
+
+t_compare_and_write()
+{
+	local r
+	sbc_setup || { failed "setup"; return 1; }
+	qemu-io -f raw -c "write -P 0x41 51200 512" "rbd:$SBC_IMG:conf=$CEPH_CONF" >/dev/null || return 1
+	bytes "$WORK/sbc.ok" 512:41 512:42
+	r=$(scsi 60 1 -f "$WORK/sbc.ok" 89000000000000000064000000010000)
+	expect_status "COMPARE AND WRITE, equal" "$r" 0x00
+	rbd_read_is 51200 512 0x42 || failed "written after a match"
+	# differs at byte 300: MISCOMPARE with INFORMATION 300, nothing written
+	bytes "$WORK/sbc.bad" 300:42 212:00 512:43
+	r=$(scsi 60 1 -f "$WORK/sbc.bad" 89000000000000000064000000010000)
+	expect_status "COMPARE AND WRITE, different" "$r" 0x02 0xe 0x1d 0x00
+	case "$r" in *" info=300") ;; *) failed "miscompare offset: $r" ;; esac
+	rbd_read_is 51200 512 0x42 || failed "unchanged after a miscompare"
+	# two blocks exceed what librbd can do atomically: refused
+	bytes "$WORK/sbc.two" 1024:42 1024:44
+	r=$(scsi 60 1 -f "$WORK/sbc.two" 89000000000000000064000000020000)
+	expect_status "COMPARE AND WRITE, 2 blocks" "$r" 0x02 0x5 0x24 0x00
+	sbc_teardown
+}
+
+# Two initiators race COMPARE AND WRITE on one block: exactly one wins.
+t_compare_and_write_race()
+{
+	local i ra rb wins=0 a b u
+	sbc_setup || { failed "setup"; return 1; }
+	bytes "$WORK/sbc.a" 512:00 512:aa
+	bytes "$WORK/sbc.b" 512:00 512:bb
+	u=$(lun_url 60 1)
+	for i in $(seq 20); do
+		qemu-io -f raw -c "write -P 0 0 512" "rbd:$SBC_IMG:conf=$CEPH_CONF" >/dev/null
+		"$SCSI_CMD" -f "$WORK/sbc.a" "$u" 89000000000000000000000000010000 >"$WORK/sbc.ra" &
+		a=$!
+		"$SCSI_CMD" -f "$WORK/sbc.b" "$u" 89000000000000000000000000010000 >"$WORK/sbc.rb" &
+		b=$!
+		wait "$a" "$b"
+		ra=$(cat "$WORK/sbc.ra")
+		rb=$(cat "$WORK/sbc.rb")
+		case "$ra|$rb" in
+		status=0x00*"|status=0x02 key=0xe"*)
+			rbd_read_is 0 512 0xaa || failed "round $i: A won but block is not A's" ;;
+		"status=0x02 key=0xe"*"|status=0x00"*)
+			rbd_read_is 0 512 0xbb || failed "round $i: B won but block is not B's" ;;
+		*) failed "round $i: A '$ra', B '$rb'" ;;
+		esac
+		wins=$((wins + 1))
+	done
+	note "$wins rounds, one winner each"
+	sbc_teardown
+}
+
+t_verify()
+{
+	local r
+	sbc_setup || { failed "setup"; return 1; }
+	qemu-io -f raw -c "write -P 0x42 51200 1024" "rbd:$SBC_IMG:conf=$CEPH_CONF" >/dev/null || return 1
+	bytes "$WORK/sbc.v" 1024:42
+	r=$(scsi 60 1 -f "$WORK/sbc.v" 2f020000006400000200)
+	expect_status "VERIFY(10) BYTCHK=1, equal" "$r" 0x00
+	bytes "$WORK/sbc.v" 700:42 1:43 323:42
+	r=$(scsi 60 1 -f "$WORK/sbc.v" 2f020000006400000200)
+	expect_status "VERIFY(10) BYTCHK=1, different" "$r" 0x02 0xe 0x1d 0x00
+	case "$r" in *" info=700") ;; *) failed "verify miscompare offset: $r" ;; esac
+	# BYTCHK=3: one block compared against every block
+	bytes "$WORK/sbc.v" 512:42
+	r=$(scsi 60 1 -f "$WORK/sbc.v" 8f060000000000000064000000020000)
+	expect_status "VERIFY(16) BYTCHK=3" "$r" 0x00
+	# WRITE AND VERIFY(10) with BYTCHK writes and reads back
+	r=$(scsi 60 1 -w 1024:0x57 2e020000006400000200)
+	expect_status "WRITE AND VERIFY(10)" "$r" 0x00
+	rbd_read_is 51200 1024 0x57 || failed "WRITE AND VERIFY wrote"
+	sbc_teardown
+}
+
+# REPORT SUPPORTED OPERATION CODES lists what the LU really does.
+t_report_supported_opcodes()
+{
+	local r ops
+	sbc_setup || { failed "setup"; return 1; }
+	r=$(scsi 60 1 -r 4096 -o "$WORK/sbc.ops" a30c00000000000010000000)
+	expect_status "REPORT SUPPORTED OPCODES" "$r" 0x00
+	ops=$(python3 -c 'import sys
+d = open(sys.argv[1], "rb").read()[4:]
+print(" ".join("%02x" % d[i] for i in range(0, len(d) - 7, 8)))' "$WORK/sbc.ops")
+	for op in 28 2a 35 41 42 89 8f 93 2e 8b 90; do
+		grep -qw "$op" <<<"$ops" || failed "opcode $op not reported"
+	done
+	sbc_teardown
+}
+
+# libiscsi's own suites for these commands, on our LU.
+t_libiscsi_sbc_suites()
+{
+	local suites out
+	sbc_setup || { failed "setup"; return 1; }
+	suites=ALL.CompareAndWrite,ALL.WriteSame10,ALL.WriteSame16,ALL.Unmap
+	suites=$suites,ALL.Verify10,ALL.Verify12,ALL.Verify16,ALL.WriteVerify10
+	suites=$suites,ALL.WriteVerify12,ALL.WriteVerify16,ALL.OrWrite
+	suites=$suites,ALL.Prefetch10,ALL.Prefetch16,ALL.ReportSupportedOpcodes
+	out=$(timeout 300 iscsi-test-cu -d -t "$suites" "$(lun_url 60 1)" 2>&1)
+	if grep -q "FAILED" <<<"$out"; then
+		failed "libiscsi suites"
+		grep -B1 "FAILED" <<<"$out" | head -n 10 | sed 's/^/      /'
+	fi
+	grep -A3 "Run Summary" <<<"$out" | sed -n 3p | sed 's/^ */    /'
+	sbc_teardown
+}
