@@ -25,8 +25,9 @@ LDLIBS := -lrbd -lrados -lpthread
 
 SO := usr/bs_rbd.so
 SRCS := usr/bs_rbd.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
-	usr/bs_rbd_image.c usr/bs_rbd_opts.c usr/bs_rbd_req.c \
-	usr/bs_rbd_sbc.c usr/bs_rbd_sense.c usr/bs_rbd_wait.c
+	usr/bs_rbd_image.c usr/bs_rbd_lbamap.c usr/bs_rbd_opts.c \
+	usr/bs_rbd_req.c usr/bs_rbd_sbc.c usr/bs_rbd_sense.c \
+	usr/bs_rbd_thread.c usr/bs_rbd_wait.c
 HDRS := $(wildcard usr/*.h)
 
 # The module directory compiled into tgtd (BSDIR), e.g. /usr/lib/tgt/backing-store
@@ -58,7 +59,8 @@ uninstall:
 
 # ---- tests ---------------------------------------------------------------
 
-UNIT_TESTS := $(BUILD)/unit/test_opts $(BUILD)/unit/test_sense
+UNIT_TESTS := $(BUILD)/unit/test_opts $(BUILD)/unit/test_sense \
+	$(BUILD)/unit/test_lbamap
 
 $(BUILD)/unit/test_opts: test/unit/test_opts.c usr/bs_rbd_opts.c \
 		usr/bs_rbd_opts.h test/unit/unit.h
@@ -71,6 +73,12 @@ $(BUILD)/unit/test_sense: test/unit/test_sense.c usr/bs_rbd_sense.c \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
 		test/unit/test_sense.c usr/bs_rbd_sense.c
+
+$(BUILD)/unit/test_lbamap: test/unit/test_lbamap.c usr/bs_rbd_lbamap.c \
+		usr/bs_rbd_lbamap.h test/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
+		test/unit/test_lbamap.c usr/bs_rbd_lbamap.c
 
 unit: $(UNIT_TESTS)
 	@test/run-unit.sh $(UNIT_TESTS)
@@ -91,12 +99,18 @@ demo:
 	@scripts/demo.sh
 
 # qemu-img bench through our module, librbd directly and Debian's tgt-rbd
-# module, side by side; ~10 minutes.  See docs/BENCHMARKS.md.
-.PHONY: bench
+# module, side by side; ~10 minutes.  bench-scale: tgtd's threads, memory
+# and LUN-add time at 1..256 LUNs.  See docs/BENCHMARKS.md.
+.PHONY: bench bench-scale
 bench:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory $(SO)
 	@scripts/bench.sh
+
+bench-scale:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(SO)
+	@scripts/bench-scale.sh
 
 # ---- style ----------------------------------------------------------------
 

@@ -84,11 +84,10 @@ unsigned int bs_rbd_max_caw_blocks(const struct scsi_lu *lu)
 }
 
 /*
- * tgt answers GET LBA STATUS with lseek(SEEK_DATA) on lu->fd, which an RBD
- * LU does not have.  Offer only READ CAPACITY (16) there, so GET LBA
- * STATUS fails as unsupported instead of answering garbage.
+ * SERVICE ACTION IN: tgt's READ CAPACITY (16), and our GET LBA STATUS in
+ * place of tgt's, which lseeks an fd an RBD LU does not have.
  */
-static struct service_action sai_actions[2];
+static struct service_action sai_actions[3];
 
 static void install_service_actions(struct scsi_lu *lu)
 {
@@ -104,6 +103,8 @@ static void install_service_actions(struct scsi_lu *lu)
 		if (!rc16)
 			return;
 		sai_actions[0] = *rc16;
+		sai_actions[1].service_action = SAI_GET_LBA_STATUS;
+		sai_actions[1].cmd_perform = bs_rbd_get_lba_status;
 	}
 	op->service_actions = sai_actions;
 }

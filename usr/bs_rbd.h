@@ -47,6 +47,10 @@ int bs_rbd_done_start(void);
 void bs_rbd_done_push(struct bs_rbd_done *done);
 void bs_rbd_done_aio_cb(rbd_completion_t comp, void *arg);
 
+/* bs_rbd_thread.c: helper threads for blocking librados/librbd calls */
+int bs_rbd_thread_start(void *(*fn)(void *), void *arg);
+void bs_rbd_thread_done(void);
+
 /* bs_rbd_conn.c: refcounted connections and pool io contexts */
 struct bs_rbd_conn;
 struct bs_rbd_pool;
@@ -142,6 +146,7 @@ typedef int (*bs_rbd_cmd_fn)(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd);
 
 bs_rbd_cmd_fn bs_rbd_cmd_lookup(uint8_t opcode);
 int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd);
+int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd);
 
 /* bs_rbd.c */
 unsigned int bs_rbd_max_caw_blocks(const struct scsi_lu *lu);

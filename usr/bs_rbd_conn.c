@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "list.h"
@@ -190,67 +189,13 @@ static void connect_abandoned(struct bs_rbd_wait *wait)
 	free(job);
 }
 
-/*
- * Helper threads still inside librados.  tgtd exits right after its last
- * LU is deleted; librados' static destructors must not run under them.
- */
-static pthread_mutex_t helpers_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t helpers_cond = PTHREAD_COND_INITIALIZER;
-static unsigned int helpers;
-static int helpers_wait_registered; /* main loop only */
-
-static void helpers_add(int n)
-{
-	pthread_mutex_lock(&helpers_lock);
-	helpers += n;
-	if (!helpers)
-		pthread_cond_broadcast(&helpers_cond);
-	pthread_mutex_unlock(&helpers_lock);
-}
-
-/* At exit, before librados' static destructors (see start_detached). */
-static void helpers_wait(void)
-{
-	struct timespec deadline;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += 10;
-	pthread_mutex_lock(&helpers_lock);
-	while (helpers && pthread_cond_timedwait(&helpers_cond, &helpers_lock,
-						 &deadline) != ETIMEDOUT)
-		;
-	pthread_mutex_unlock(&helpers_lock);
-}
-
 static void *connect_thread(void *arg)
 {
 	struct connect_job *job = arg;
 
 	bs_rbd_wait_finish(&job->wait, rados_connect(job->rados));
-	helpers_add(-1);
+	bs_rbd_thread_done();
 	return NULL;
-}
-
-static int start_detached(void *(*fn)(void *), void *arg)
-{
-	pthread_attr_t attr;
-	pthread_t thread;
-	int ret;
-
-	ret = pthread_attr_init(&attr);
-	if (ret)
-		return -ret;
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	/* exit handlers run in reverse order: registered after librados
-	 * set up its statics, ours runs before they are destroyed */
-	if (!helpers_wait_registered)
-		helpers_wait_registered = !atexit(helpers_wait);
-	helpers_add(1);
-	ret = pthread_create(&thread, &attr, fn, arg);
-	if (ret)
-		helpers_add(-1);
-	pthread_attr_destroy(&attr);
-	return -ret;
 }
 
 /*
@@ -270,7 +215,7 @@ static int conn_connect(const struct bs_rbd_opts *o, rados_t rados, char *err,
 	ret = bs_rbd_wait_init(&job->wait, connect_abandoned);
 	if (ret)
 		goto free_job;
-	ret = start_detached(connect_thread, job);
+	ret = bs_rbd_thread_start(connect_thread, job);
 	if (ret)
 		goto destroy_wait;
 
@@ -347,7 +292,7 @@ int bs_rbd_conn_get(const struct bs_rbd_opts *opts, struct bs_rbd_conn **out,
 static void *shutdown_thread(void *arg)
 {
 	rados_shutdown(arg);
-	helpers_add(-1);
+	bs_rbd_thread_done();
 	return NULL;
 }
 
@@ -361,7 +306,7 @@ void bs_rbd_conn_put(struct bs_rbd_conn *conn)
 		;
 	*p = conn->next;
 	/* shutting down talks to the cluster: keep it off the main loop */
-	if (start_detached(shutdown_thread, conn->rados))
+	if (bs_rbd_thread_start(shutdown_thread, conn->rados))
 		rados_shutdown(conn->rados);
 	bs_rbd_opts_free(&conn->key);
 	free(conn);

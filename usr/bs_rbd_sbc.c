@@ -22,6 +22,7 @@
 #include "target.h"
 
 #include "bs_rbd.h"
+#include "bs_rbd_lbamap.h"
 #include "bs_rbd_sense.h"
 
 #define FUA 0x08 /* CDB byte 1 of WRITE 10/12/16, ORWRITE, COMPARE AND WRITE */
@@ -570,6 +571,141 @@ int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd)
 	bs_rbd_req_start(req, caw_done);
 	req->flush_after = fua(cmd, rlu);
 	submit_checked(req, aio_compare_and_write, 1);
+	return SAM_STAT_GOOD;
+}
+
+/* ---- GET LBA STATUS ---------------------------------------------------- */
+
+/* Most descriptors one GET LBA STATUS returns; the initiator asks again. */
+#define LBA_MAX_DESC 1024
+
+/* Scratch of one GET LBA STATUS, in req->buf. */
+struct lba_job {
+	struct bs_rbd_req *req;
+	uint64_t start, end; /* bytes */
+	size_t n;	     /* extents found */
+	struct bs_rbd_extent ext[LBA_MAX_DESC];
+	uint8_t desc[LBA_MAX_DESC * BS_RBD_LBA_DESC_LEN];
+};
+
+static int lba_extent(uint64_t off, size_t len, int exists, void *arg)
+{
+	struct lba_job *job = arg;
+
+	if (!exists)
+		return 0;
+	if (job->n == LBA_MAX_DESC)
+		return -ECANCELED; /* enough for one answer */
+	job->ext[job->n].offset = off;
+	job->ext[job->n].len = len;
+	job->n++;
+	return 0;
+}
+
+static int extent_cmp(const void *a, const void *b)
+{
+	const struct bs_rbd_extent *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Helper thread: librbd's diff iteration only comes as a blocking call. */
+static void *lba_thread(void *arg)
+{
+	struct lba_job *job = arg;
+	struct bs_rbd_req *req = job->req;
+	int ret;
+
+	/* whole objects, from the object map when fast-diff is on */
+	ret = rbd_diff_iterate2(req->rlu->image, NULL, job->start,
+				job->end - job->start, 1, 1, lba_extent, job);
+	qsort(job->ext, job->n, sizeof(job->ext[0]), extent_cmp);
+	if (ret == -ECANCELED) {
+		/* only what the extents found so far cover is known */
+		job->end =
+			job->ext[job->n - 1].offset + job->ext[job->n - 1].len;
+		ret = 0;
+	}
+	bs_rbd_req_defer(req, ret);
+	bs_rbd_thread_done();
+	return NULL;
+}
+
+static void lba_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+	struct lba_job *job = (struct lba_job *)req->buf;
+	struct scsi_cmd *cmd = req->cmd;
+	uint32_t alloc = get_unaligned_be32(&cmd->scb[10]);
+	uint8_t *out = scsi_get_in_buffer(cmd);
+	uint8_t head[8] = { 0 };
+	size_t n, len, copy;
+
+	if (done->ret < 0) {
+		bs_rbd_req_fail(req, (int)done->ret);
+		return;
+	}
+	n = bs_rbd_lbamap_fill(job->ext, job->n, job->start, job->end,
+			       req->rlu->lu->blk_shift, job->desc,
+			       LBA_MAX_DESC);
+	len = 8 + n * BS_RBD_LBA_DESC_LEN;
+	put_unaligned_be32((uint32_t)(len - 4), head);
+	if (alloc > scsi_get_in_length(cmd))
+		alloc = scsi_get_in_length(cmd);
+	copy = min_t(size_t, len, alloc);
+	memcpy(out, head, min_t(size_t, copy, sizeof(head)));
+	if (copy > sizeof(head))
+		memcpy(out + sizeof(head), job->desc, copy - sizeof(head));
+	scsi_set_in_resid_by_actual(cmd, (uint32_t)copy);
+	bs_rbd_req_complete(req, SAM_STAT_GOOD);
+}
+
+static int lba_sense(struct scsi_cmd *cmd, uint8_t key, uint16_t asc)
+{
+	scsi_set_in_resid_by_actual(cmd, 0);
+	sense_data_build(cmd, key, asc);
+	return SAM_STAT_CHECK_CONDITION;
+}
+
+/*
+ * GET LBA STATUS from the image's real allocation (tgt's own answer
+ * lseeks an fd an RBD LU does not have).  Installed as the LU's handler
+ * for SERVICE ACTION IN / GET LBA STATUS.
+ */
+int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = cmd->dev;
+	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
+	uint64_t lba = get_unaligned_be64(&cmd->scb[2]);
+	uint64_t span = rlu->object_size * LBA_MAX_DESC;
+	struct bs_rbd_req *req;
+	struct lba_job *job;
+
+	(void)host_no;
+	if (lu->attrs.removable && !lu->attrs.online)
+		return lba_sense(cmd, NOT_READY, ASC_MEDIUM_NOT_PRESENT);
+	if (lba >= lu_blocks(rlu))
+		return lba_sense(cmd, ILLEGAL_REQUEST, ASC_LBA_RANGE);
+	if (get_unaligned_be32(&cmd->scb[10]) < 4)
+		return lba_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+
+	req = bs_rbd_req_get(rlu, cmd, lba << lu->blk_shift, 0,
+			     BS_RBD_DIR_READ);
+	if (!req)
+		return lba_sense(cmd, HARDWARE_ERROR, ASC_INTERNAL_TGT_FAILURE);
+	bs_rbd_req_start(req, lba_done);
+	job = calloc(1, sizeof(*job));
+	req->buf = (char *)job;
+	if (!job) {
+		bs_rbd_req_defer(req, -ENOMEM);
+		return SAM_STAT_GOOD;
+	}
+	job->req = req;
+	job->start = req->offset;
+	/* one answer covers at most LBA_MAX_DESC objects' worth */
+	job->end = lu->size - job->start > span ? job->start + span : lu->size;
+	if (bs_rbd_thread_start(lba_thread, job))
+		bs_rbd_req_defer(req, -EAGAIN);
 	return SAM_STAT_GOOD;
 }
 
