@@ -26,7 +26,8 @@ LDLIBS := -lrbd -lrados -lpthread
 SO := usr/bs_rbd.so
 SRCS := usr/bs_rbd.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
 	usr/bs_rbd_image.c usr/bs_rbd_lbamap.c usr/bs_rbd_opts.c \
-	usr/bs_rbd_req.c usr/bs_rbd_sbc.c usr/bs_rbd_sense.c \
+	usr/bs_rbd_req.c usr/bs_rbd_resize.c usr/bs_rbd_sbc.c \
+	usr/bs_rbd_sense.c \
 	usr/bs_rbd_thread.c usr/bs_rbd_wait.c
 HDRS := $(wildcard usr/*.h)
 
@@ -133,3 +134,11 @@ clean:
 
 distclean: clean
 	rm -rf $(BUILD)
+
+# libiscsi's iscsi-test-cu against an RBD LUN and a tgt file (rdwr) LUN in
+# the same tgtd; about a minute.  See docs/COMPLIANCE.md.
+.PHONY: compliance
+compliance:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(SO)
+	@test/compliance.sh

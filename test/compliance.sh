@@ -95,6 +95,7 @@ make_luns()
 
 start_tgtd()
 {
+	log_mark=$(stat -c %s "$work/tgtd/tgtd.log" 2>/dev/null || echo 0)
 	scripts/tgtd.sh start "$work/tgtd" "$work/modules" || return 1
 	# shellcheck source=/dev/null
 	. "$work/tgtd/tgtd.env"
@@ -191,6 +192,25 @@ counts()
 	awk -F '\t' '{ n[$2]++ } END { printf "%d/%d/%d", n["PASS"], n["FAIL"], n["SKIP"] }' "$1"
 }
 
+# run_suite OUT ARGS...: iscsi-test-cu ARGS >OUT, bounded by SUITE_TIMEOUT;
+# stopped at once if tgtd dies (libiscsi would retry its login until then).
+run_suite()
+{
+	local out=$1 pid d=0.01
+	shift
+	timeout -k 5 "$SUITE_TIMEOUT" iscsi-test-cu "$@" </dev/null >"$out" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		if ! kill -0 "$TGT_PID" 2>/dev/null; then
+			kill "$pid" 2>/dev/null
+			break
+		fi
+		sleep "$d"
+		d=0.2
+	done
+	wait "$pid"
+}
+
 restarts=0
 aborted=
 : >"$work/results.tsv"
@@ -207,7 +227,7 @@ for s in $suites; do
 		# MultipathIO needs a second path: a second session to the same LU
 		[ "$s" = ALL.MultipathIO ] && args+=("$(url "$l")")
 		t0=$(date +%s%N)
-		timeout -k 5 "$SUITE_TIMEOUT" iscsi-test-cu "${args[@]}" </dev/null >"$out" 2>&1
+		run_suite "$out" "${args[@]}"
 		rc=$?
 		ms=$((($(date +%s%N) - t0) / 1000000))
 		[ "$rc" = 124 ] || [ "$rc" = 137 ] &&
@@ -221,8 +241,8 @@ for s in $suites; do
 		say "   ${line%"${line##*[! ]}"}"
 		line=$(printf '%-29s' "")
 		echo "$s $l: tgtd $health" >>"$events"
-		say "   FAIL: tgtd $health during $s on the $l LUN; last lines of its log:"
-		tail -n 20 "$work/tgtd/tgtd.log" | sed 's/^/      /'
+		say "   FAIL: tgtd $health during $s on the $l LUN; its log since it started:"
+		tail -c +"$((log_mark + 1))" "$work/tgtd/tgtd.log" | tail -n 20 | sed 's/^/      /'
 		if [ "$restarts" -ge "$MAX_RESTARTS" ]; then
 			say "   giving up after $restarts restarts; remaining suites not run"
 			aborted=1
@@ -236,7 +256,8 @@ for s in $suites; do
 			aborted=1
 		fi
 	done
-	say "   ${line%"${line##*[! ]}"}"
+	line=${line%"${line##*[! ]}"}
+	[ -n "$line" ] && say "   $line"
 done
 
 # ---- compare --------------------------------------------------------------
@@ -321,18 +342,19 @@ sig_of() { awk -F '\t' -v k="$1" -v t="$2" '$1 == k && $2 == t { print $4 }' "$w
 	echo "# verdict: pass skip xfail (expected, same failure on rdwr) FAIL STALE SKIPGAP"
 	printf '%-50s %-6s %-6s %-8s %s\n' TEST RBD RDWR VERDICT NOTE
 	while IFS=$'\t' read -r t a b v note; do
-		printf '%-50s %-6s %-6s %-8s %s\n' "$t" "$a" "$b" "$v" "$note"
+		printf '%-50s %-6s %-6s %-8s %s\n' "$t" "$a" "$b" "$v" "$note" | sed 's/ *$//'
 	done <"$work/verdicts.tsv"
 	echo
 	echo "# Messages of every test that failed or was skipped on either LUN"
 	while IFS=$'\t' read -r t a b v note; do
 		[ "$a" = PASS ] && [ "$b" = PASS ] && continue
+		[ "$a" = - ] && continue # a bad entry of the expected list
 		s=${t%.*}
 		n=${t##*.}
 		echo "$t"
 		for l in $LUNS; do
 			m=$(msg_of "$s.$l" "$n")
-			[ -n "$m" ] || continue
+			[ -n "$m" ] || m="not run"
 			[ "$m" = - ] || printf '    %-5s %s\n' "$l:" "$m"
 			# the rest of the failure signature, e.g. the failed assertions
 			sig_of "$s.$l" "$n" | sed 's/ | /\n/g' | grep -vxF -e - -e "$m" |
@@ -409,7 +431,7 @@ fi
 
 if [ "$nevents" -gt 0 ]; then
 	say ""
-	say "== FAIL: tgtd crashed, hung or a suite timed out ($restarts restarts)"
+	say "== FAIL: tgtd crashed, hung or a suite timed out (tgtd restarts: $restarts)"
 	sed 's/^/   /' "$events"
 fi
 if [ "$nstale" -gt 0 ]; then

@@ -181,6 +181,8 @@ static void image_release(struct bs_rbd_lu *rlu)
 		return;
 	}
 	if (rlu->image)
+		bs_rbd_resize_unwatch(rlu);
+	if (rlu->image)
 		bs_rbd_image_close(rlu->pool, rlu->image,
 				   rlu->opts.connect_timeout);
 	rlu->image = NULL;
@@ -259,6 +261,10 @@ static int bs_rbd_open(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 		lu->attrs.readonly = 1;
 	if (!lu->attrs.no_auto_lbppbe)
 		update_lbppbe(lu, BS_RBD_PHYS_BLOCK);
+	/* a snapshot never changes size; the head may grow or shrink */
+	if (!rlu->path.snap && bs_rbd_resize_watch(rlu))
+		rbd_log(rlu, "cannot watch the image: size changes will not "
+			     "be seen until the LU is re-created");
 	/* RBD images are thin: UNMAP and WRITE SAME(UNMAP) free space */
 	lu->attrs.thinprovisioning = 1;
 	refresh_vpd(lu);

@@ -111,7 +111,8 @@ struct bs_rbd_lu {
 	rbd_image_t image;
 	struct bs_rbd_req *free_reqs;
 	unsigned int inflight;
-	uint64_t object_size; /* bytes, of the image's objects */
+	uint64_t object_size;	    /* bytes, of the image's objects */
+	struct bs_rbd_watch *watch; /* resize watch, or NULL */
 };
 
 /* bs_rbd_req.c: the life of one command's request */
@@ -147,6 +148,11 @@ typedef int (*bs_rbd_cmd_fn)(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd);
 bs_rbd_cmd_fn bs_rbd_cmd_lookup(uint8_t opcode);
 int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd);
 int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd);
+
+/* bs_rbd_resize.c: following image size changes */
+struct bs_rbd_watch;
+int bs_rbd_resize_watch(struct bs_rbd_lu *rlu);
+void bs_rbd_resize_unwatch(struct bs_rbd_lu *rlu);
 
 /* bs_rbd.c */
 unsigned int bs_rbd_max_caw_blocks(const struct scsi_lu *lu);

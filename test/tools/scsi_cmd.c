@@ -11,6 +11,9 @@
  *   -w LEN:BYTE  send LEN bytes of data-out, all equal to BYTE
  *   -f FILE      send the contents of FILE as data-out
  *   -o FILE      write the data-in to FILE
+ *   -n COUNT     send the command up to COUNT times, 100 ms apart, in one
+ *                session, until it does not return GOOD (to see a unit
+ *                attention that only an existing I_T nexus receives)
  *
  * Prints "status=0xSS key=0xK asc=0xAA ascq=0xQQ residual=N", followed by
  * " info=N" when the sense carries a valid INFORMATION field, and exits 0
@@ -84,6 +87,41 @@ static int read_file(const char *path, struct iscsi_data *out)
 	return 0;
 }
 
+/* Send one command and print its outcome. */
+static struct scsi_task *run(struct iscsi_context *iscsi, int lun,
+			     unsigned char *cdb, int cdblen, int dir, int len,
+			     struct iscsi_data *out)
+{
+	struct scsi_task *task = scsi_create_task(cdblen, cdb, dir, len);
+	uint64_t info;
+
+	if (!task)
+		return NULL;
+	if (!iscsi_scsi_command_sync(iscsi, lun, task, out)) {
+		fprintf(stderr, "command failed: %s\n", iscsi_get_error(iscsi));
+		return NULL;
+	}
+	printf("status=0x%02x key=0x%x asc=0x%02x ascq=0x%02x residual=%zu",
+	       task->status,
+	       task->status == SCSI_STATUS_CHECK_CONDITION ? task->sense.key
+							   : 0,
+	       task->status == SCSI_STATUS_CHECK_CONDITION
+		       ? (task->sense.ascq >> 8) & 0xff
+		       : 0,
+	       task->status == SCSI_STATUS_CHECK_CONDITION
+		       ? task->sense.ascq & 0xff
+		       : 0,
+	       task->residual);
+	/* libiscsi keeps the response's sense, after its 2-byte length */
+	if (task->status == SCSI_STATUS_CHECK_CONDITION &&
+	    task->datain.size > 2 &&
+	    sense_info(task->datain.data + 2, task->datain.size - 2, &info))
+		printf(" info=%llu", (unsigned long long)info);
+	printf("\n");
+	fflush(stdout);
+	return task;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: scsi_cmd [-r LEN] [-w LEN:BYTE] [-f FILE] "
@@ -99,10 +137,9 @@ int main(int argc, char **argv)
 	struct scsi_task *task;
 	struct iscsi_data out = { 0, NULL };
 	const char *outfile = NULL, *infile = NULL;
-	uint64_t info;
-	int rlen = 0, wlen = 0, wbyte = 0, cdblen, opt, dir;
+	int rlen = 0, wlen = 0, wbyte = 0, cdblen, opt, dir, count = 1;
 
-	while ((opt = getopt(argc, argv, "r:w:f:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:w:f:o:n:")) != -1) {
 		switch (opt) {
 		case 'r':
 			rlen = atoi(optarg);
@@ -116,6 +153,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			outfile = optarg;
+			break;
+		case 'n':
+			count = atoi(optarg);
 			break;
 		default:
 			usage();
@@ -146,9 +186,6 @@ int main(int argc, char **argv)
 		wlen = (int)out.size;
 	}
 	dir = wlen ? SCSI_XFER_WRITE : rlen ? SCSI_XFER_READ : SCSI_XFER_NONE;
-	task = scsi_create_task(cdblen, cdb, dir, wlen ? wlen : rlen);
-	if (!task)
-		return 2;
 	if (wlen && !infile) {
 		out.size = (size_t)wlen;
 		out.data = malloc(out.size);
@@ -156,28 +193,16 @@ int main(int argc, char **argv)
 			return 2;
 		memset(out.data, wbyte, out.size);
 	}
-	if (!iscsi_scsi_command_sync(iscsi, url->lun, task,
-				     wlen ? &out : NULL)) {
-		fprintf(stderr, "command failed: %s\n", iscsi_get_error(iscsi));
-		return 2;
+	for (;;) {
+		task = run(iscsi, url->lun, cdb, cdblen, dir,
+			   wlen ? wlen : rlen, wlen ? &out : NULL);
+		if (!task)
+			return 2;
+		if (--count <= 0 || task->status != SCSI_STATUS_GOOD)
+			break;
+		scsi_free_scsi_task(task);
+		usleep(100 * 1000);
 	}
-	printf("status=0x%02x key=0x%x asc=0x%02x ascq=0x%02x residual=%zu",
-	       task->status,
-	       task->status == SCSI_STATUS_CHECK_CONDITION ? task->sense.key
-							   : 0,
-	       task->status == SCSI_STATUS_CHECK_CONDITION
-		       ? (task->sense.ascq >> 8) & 0xff
-		       : 0,
-	       task->status == SCSI_STATUS_CHECK_CONDITION
-		       ? task->sense.ascq & 0xff
-		       : 0,
-	       task->residual);
-	/* libiscsi keeps the response's sense, after its 2-byte length */
-	if (task->status == SCSI_STATUS_CHECK_CONDITION &&
-	    task->datain.size > 2 &&
-	    sense_info(task->datain.data + 2, task->datain.size - 2, &info))
-		printf(" info=%llu", (unsigned long long)info);
-	printf("\n");
 	if (outfile && task->datain.size &&
 	    task->status != SCSI_STATUS_CHECK_CONDITION) {
 		FILE *f = fopen(outfile, "w");
