@@ -75,16 +75,20 @@ static int read_file(const char *path, struct iscsi_data *out)
 {
 	FILE *f = fopen(path, "r");
 	long len;
+	int ret = -1;
 
-	if (!f || fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET))
+	if (!f)
 		return -1;
+	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET))
+		goto out;
 	out->size = (size_t)len;
 	out->data = malloc(out->size ? out->size : 1);
-	if (!out->data || fread(out->data, 1, out->size, f) != out->size)
-		return -1;
+	if (out->data && fread(out->data, 1, out->size, f) == out->size)
+		ret = 0;
+out:
 	fclose(f);
-	return 0;
+	return ret;
 }
 
 /* Send one command and print its outcome. */
