@@ -35,7 +35,7 @@ HDRS := $(wildcard usr/*.h)
 BSDIR ?= $(shell grep -ao '/[[:alnum:]/._-]*/backing-store' $(TGTD) 2>/dev/null | head -n 1)
 
 .PHONY: all install uninstall check unit integration demo clean distclean \
-	format format-check lint FORCE
+	format format-check lint fuzz FORCE
 
 all: $(SO)
 
@@ -113,9 +113,41 @@ bench-scale:
 	@$(MAKE) --no-print-directory $(SO)
 	@scripts/bench-scale.sh
 
+# ---- fuzzing (libFuzzer + ASan + UBSan) ----------------------------------
+
+FUZZ_SECONDS ?= 15
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iusr
+FUZZERS := $(BUILD)/fuzz/fuzz_opts $(BUILD)/fuzz/fuzz_lbamap
+
+$(BUILD)/fuzz/fuzz_opts: test/fuzz/fuzz_opts.c usr/bs_rbd_opts.c usr/bs_rbd_opts.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_opts.c usr/bs_rbd_opts.c
+
+$(BUILD)/fuzz/fuzz_lbamap: test/fuzz/fuzz_lbamap.c usr/bs_rbd_lbamap.c \
+		usr/bs_rbd_lbamap.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_lbamap.c usr/bs_rbd_lbamap.c
+
+# Each parser FUZZ_SECONDS long (CI: 15 s; see docs/TESTING.md for more).
+fuzz:
+	@scripts/deps.sh clang libclang-rt-14-dev
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@for f in opts lbamap; do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$f && \
+		echo "fuzzing $$f for $(FUZZ_SECONDS) s" && \
+		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=4096 -artifact_prefix=$(BUILD)/fuzz/ \
+			$(BUILD)/fuzz/corpus-$$f test/fuzz/seeds/$$f \
+			>$(BUILD)/fuzz/$$f.log 2>&1; rc=$$?; \
+		grep -E '^Done|ERROR|SUMMARY' $(BUILD)/fuzz/$$f.log; \
+		[ $$rc -eq 0 ] || { echo "fuzz_$$f failed: $(BUILD)/fuzz/$$f.log"; exit 1; }; \
+	done
+
 # ---- style ----------------------------------------------------------------
 
-C_FILES := $(wildcard usr/*.c usr/*.h test/unit/*.c test/unit/*.h test/tools/*.c)
+C_FILES := $(wildcard usr/*.c usr/*.h test/unit/*.c test/unit/*.h \
+	test/tools/*.c test/fuzz/*.c)
 
 format:
 	clang-format -i $(C_FILES)

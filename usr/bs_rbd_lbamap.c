@@ -24,24 +24,34 @@ struct filler {
 	uint8_t *last; /* previous descriptor, to merge into */
 };
 
-/* Add [from, to) with a status; longer than 2^32 blocks splits. */
+static uint64_t desc_blocks(const uint8_t *d)
+{
+	return (uint64_t)d[8] << 24 | (uint64_t)d[9] << 16 |
+	       (uint64_t)d[10] << 8 | d[11];
+}
+
+/*
+ * Add [from, to) with a status: first into the previous descriptor if it
+ * has the same status, then into new ones of at most 2^32-1 blocks.
+ */
 static void add_run(struct filler *f, uint64_t from, uint64_t to, int status)
 {
-	while (from < to && f->n < f->max) {
+	while (from < to) {
 		uint64_t blocks = (to - from) >> f->shift;
-		uint8_t *d;
+		uint8_t *d = f->last;
 
-		if (f->last && (f->last[12] & 0x0f) == status) {
-			uint64_t have = (uint64_t)f->last[8] << 24 |
-					(uint64_t)f->last[9] << 16 |
-					(uint64_t)f->last[10] << 8 |
-					f->last[11];
+		if (d && (d[12] & 0x0f) == status &&
+		    desc_blocks(d) < UINT32_MAX) {
+			uint64_t take = UINT32_MAX - desc_blocks(d);
 
-			if (have + blocks <= UINT32_MAX) {
-				put_be(f->last + 8, have + blocks, 4);
-				return;
-			}
+			if (take > blocks)
+				take = blocks;
+			put_be(d + 8, desc_blocks(d) + take, 4);
+			from += take << f->shift;
+			continue;
 		}
+		if (f->n == f->max)
+			return;
 		if (blocks > UINT32_MAX)
 			blocks = UINT32_MAX;
 		d = f->out + f->n * BS_RBD_LBA_DESC_LEN;
