@@ -522,7 +522,8 @@ static void caw_done(struct bs_rbd_done *done)
 		write_done(done);
 }
 
-static int caw_sense(struct scsi_cmd *cmd, uint8_t key, uint16_t asc)
+/* Fail a command handled by our own cmd_perform, before any transfer. */
+static int sync_sense(struct scsi_cmd *cmd, uint8_t key, uint16_t asc)
 {
 	scsi_set_in_resid_by_actual(cmd, 0);
 	scsi_set_out_resid_by_actual(cmd, 0);
@@ -548,18 +549,18 @@ int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd)
 	if (device_reserved(cmd))
 		return SAM_STAT_RESERVATION_CONFLICT;
 	if (lu->attrs.removable && !lu->attrs.online)
-		return caw_sense(cmd, NOT_READY, ASC_MEDIUM_NOT_PRESENT);
+		return sync_sense(cmd, NOT_READY, ASC_MEDIUM_NOT_PRESENT);
 	if (cmd->scb[1] & 0xe0) /* protection information */
-		return caw_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 	if (lu->attrs.readonly || lu->attrs.swp)
-		return caw_sense(cmd, DATA_PROTECT, ASC_WRITE_PROTECT);
+		return sync_sense(cmd, DATA_PROTECT, ASC_WRITE_PROTECT);
 	if (blocks > bs_rbd_max_caw_blocks(lu))
-		return caw_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 	if (lba > lu_blocks(rlu) || blocks > lu_blocks(rlu) - lba)
-		return caw_sense(cmd, ILLEGAL_REQUEST, ASC_LBA_RANGE);
+		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_LBA_RANGE);
 	/* also catches 256 blocks, which wrap to 0 in the one-byte field */
 	if (scsi_get_out_length(cmd) != 2 * blocks * block_size(rlu))
-		return caw_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 	if (!blocks)
 		return SAM_STAT_GOOD;
 
@@ -567,7 +568,8 @@ int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd)
 	req = bs_rbd_req_get(rlu, cmd, cmd->offset, blocks * block_size(rlu),
 			     BS_RBD_DIR_WRITE);
 	if (!req)
-		return caw_sense(cmd, HARDWARE_ERROR, ASC_INTERNAL_TGT_FAILURE);
+		return sync_sense(cmd, HARDWARE_ERROR,
+				  ASC_INTERNAL_TGT_FAILURE);
 	bs_rbd_req_start(req, caw_done);
 	req->flush_after = fua(cmd, rlu);
 	submit_checked(req, aio_compare_and_write, 1);
@@ -660,13 +662,6 @@ static void lba_done(struct bs_rbd_done *done)
 	bs_rbd_req_complete(req, SAM_STAT_GOOD);
 }
 
-static int lba_sense(struct scsi_cmd *cmd, uint8_t key, uint16_t asc)
-{
-	scsi_set_in_resid_by_actual(cmd, 0);
-	sense_data_build(cmd, key, asc);
-	return SAM_STAT_CHECK_CONDITION;
-}
-
 /*
  * GET LBA STATUS from the image's real allocation (tgt's own answer
  * lseeks an fd an RBD LU does not have).  Installed as the LU's handler
@@ -683,16 +678,17 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
 
 	(void)host_no;
 	if (lu->attrs.removable && !lu->attrs.online)
-		return lba_sense(cmd, NOT_READY, ASC_MEDIUM_NOT_PRESENT);
+		return sync_sense(cmd, NOT_READY, ASC_MEDIUM_NOT_PRESENT);
 	if (lba >= lu_blocks(rlu))
-		return lba_sense(cmd, ILLEGAL_REQUEST, ASC_LBA_RANGE);
+		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_LBA_RANGE);
 	if (get_unaligned_be32(&cmd->scb[10]) < 4)
-		return lba_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 
 	req = bs_rbd_req_get(rlu, cmd, lba << lu->blk_shift, 0,
 			     BS_RBD_DIR_READ);
 	if (!req)
-		return lba_sense(cmd, HARDWARE_ERROR, ASC_INTERNAL_TGT_FAILURE);
+		return sync_sense(cmd, HARDWARE_ERROR,
+				  ASC_INTERNAL_TGT_FAILURE);
 	bs_rbd_req_start(req, lba_done);
 	job = calloc(1, sizeof(*job));
 	req->buf = (char *)job;
