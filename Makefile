@@ -6,7 +6,10 @@
 #   make                 build usr/bs_rbd.so
 #   make install         install it where the installed tgtd loads modules
 #   make demo            throwaway cluster + tgtd + initiator I/O, explained
-#   make check           unit tests and integration tests on a real stack
+#   make check           unit, integration and compliance tests, real stack
+#   make compliance      libiscsi's iscsi-test-cu: our LUN vs tgt's file store
+#   make bench           qemu-img bench: ours vs librbd vs Debian's module
+#   make fuzz            libFuzzer on the parsers
 #
 # Variables: TGT_SRC=/path/to/tgt (headers; default: fetch the Debian
 # source of the installed tgt), DESTDIR, BSDIR (module directory; default:

@@ -3,7 +3,8 @@
 #
 # make check: unit tests, then integration tests against a real stack: a
 # throwaway Ceph cluster, the stock tgtd loading usr/bs_rbd.so, and real
-# initiators (libiscsi, qemu).  Ends with "N passed, N failed".
+# initiators (libiscsi, qemu), then libiscsi's compliance suite
+# (make compliance).  Ends with "N passed, N failed" over all of them.
 #
 # usage: test/check.sh UNIT_TEST_BINARY...
 #   CHECK_ONLY=regex   run only the integration cases matching it
@@ -115,6 +116,17 @@ done
 if [ "$failed" -gt 0 ]; then
 	echo "-- last lines of tgtd's log:"
 	tail -n 20 "$TGT_LOG" | sed 's/^/   /'
+fi
+
+# libiscsi's compliance suite, RBD LUN vs tgt's file store (test/compliance.sh)
+if [ -z "${CHECK_ONLY:-}" ]; then
+	echo "== compliance (iscsi-test-cu, rbd vs rdwr)"
+	# its own cluster and tgtd: none of this test bed's ports or paths
+	out=$(env -u CEPH_MON_PORT -u CEPH_CONF -u CEPH_DIR -u TGT_CTRL \
+		-u TGT_PORT -u TGT_PID COMPLIANCE_SKIP_GAPS=fail \
+		test/compliance.sh 2>&1)
+	echo "$out" | tail -n 12
+	count_line "$(tail -n 1 <<<"$out")"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,7 +5,7 @@
 # an RBD LUN (usr/bs_rbd.so) and, in the same tgtd, a LUN on tgt's own file
 # backing store (bs_rdwr) with the same size and LU parameters.  A test may
 # fail on the RBD LUN only if it is listed in test/compliance-expected.txt
-# AND fails the same way on the rdwr LUN (then it is tgt's core, not us).
+# AND fails the same way on the rdwr LUN (tgt's core or the test, not us).
 # Ends with "N passed, N failed"; non-zero exit on any tgtd crash or hang,
 # any unexpected RBD failure, or any expected-list entry that does not hold.
 #
@@ -196,7 +196,7 @@ counts()
 # stopped at once if tgtd dies (libiscsi would retry its login until then).
 run_suite()
 {
-	local out=$1 pid d=0.01
+	local out=$1 pid d=5
 	shift
 	timeout -k 5 "$SUITE_TIMEOUT" iscsi-test-cu "$@" </dev/null >"$out" 2>&1 &
 	pid=$!
@@ -205,8 +205,9 @@ run_suite()
 			kill "$pid" 2>/dev/null
 			break
 		fi
-		sleep "$d"
-		d=0.2
+		# poll every 5, 10, 20 ... 160 ms, then every 200 ms
+		sleep "0.$(printf %03d "$d")"
+		d=$((d < 100 ? d * 2 : 200))
 	done
 	wait "$pid"
 }
