@@ -108,33 +108,50 @@ static void write_done(struct bs_rbd_done *done)
 	bs_rbd_req_complete(req, SAM_STAT_GOOD);
 }
 
+/*
+ * The request of a command that moves len bytes at cmd->offset, started
+ * with fn as its completion.  NULL means "return *ret": 0 when there is
+ * nothing to transfer (zero blocks; librbd asserts on len 0), -ENOMEM.
+ */
+static struct bs_rbd_req *
+start_transfer(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, size_t len, int dir,
+	       void (*fn)(struct bs_rbd_done *), int *ret)
+{
+	struct bs_rbd_req *req;
+
+	*ret = 0;
+	if (!len)
+		return NULL;
+	req = bs_rbd_req_get(rlu, cmd, cmd->offset, len, dir);
+	if (!req) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	bs_rbd_req_start(req, fn);
+	return req;
+}
+
 static int cmd_read(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 {
 	size_t len = min_t(size_t, cmd->tl, scsi_get_in_length(cmd));
 	struct bs_rbd_req *req;
+	int ret;
 
-	/* zero blocks: nothing to transfer, and librbd asserts on len 0 */
-	if (!len)
-		return 0;
-	req = bs_rbd_req_get(rlu, cmd, cmd->offset, len, BS_RBD_DIR_READ);
-	if (!req)
-		return -ENOMEM;
-	bs_rbd_req_start(req, read_done);
-	submit_checked(req, bs_rbd_aio_read, 0);
-	return 0;
+	req = start_transfer(rlu, cmd, len, BS_RBD_DIR_READ, read_done, &ret);
+	if (req)
+		submit_checked(req, bs_rbd_aio_read, 0);
+	return ret;
 }
 
 static int cmd_write(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 {
 	size_t len = min_t(size_t, cmd->tl, scsi_get_out_length(cmd));
 	struct bs_rbd_req *req;
+	int ret;
 
-	if (!len)
-		return 0;
-	req = bs_rbd_req_get(rlu, cmd, cmd->offset, len, BS_RBD_DIR_WRITE);
+	req = start_transfer(rlu, cmd, len, BS_RBD_DIR_WRITE, write_done, &ret);
 	if (!req)
-		return -ENOMEM;
-	bs_rbd_req_start(req, write_done);
+		return ret;
 	req->flush_after = fua(cmd, rlu);
 	submit_checked(req, bs_rbd_aio_write, 1);
 	return 0;
@@ -447,15 +464,13 @@ static int cmd_write_verify(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 {
 	size_t len = min_t(size_t, cmd->tl, scsi_get_out_length(cmd));
 	struct bs_rbd_req *req;
+	int ret;
 
-	if (!len)
-		return 0;
-	req = bs_rbd_req_get(rlu, cmd, cmd->offset, len, BS_RBD_DIR_WRITE);
-	if (!req)
-		return -ENOMEM;
-	bs_rbd_req_start(req, write_verify_done);
-	submit_checked(req, bs_rbd_aio_write, 1);
-	return 0;
+	req = start_transfer(rlu, cmd, len, BS_RBD_DIR_WRITE, write_verify_done,
+			     &ret);
+	if (req)
+		submit_checked(req, bs_rbd_aio_write, 1);
+	return ret;
 }
 
 enum { OR_READ, OR_WRITE };
@@ -482,19 +497,17 @@ static int cmd_orwrite(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 {
 	size_t len = min_t(size_t, cmd->tl, scsi_get_out_length(cmd));
 	struct bs_rbd_req *req;
+	int ret;
 
-	if (!len)
-		return 0;
-	req = bs_rbd_req_get(rlu, cmd, cmd->offset, len, BS_RBD_DIR_READ);
+	req = start_transfer(rlu, cmd, len, BS_RBD_DIR_READ, orwrite_done,
+			     &ret);
 	if (!req)
-		return -ENOMEM;
-	bs_rbd_req_start(req, orwrite_done);
+		return ret;
 	req->flush_after = fua(cmd, rlu);
-	if (alloc_scratch(req)) {
+	if (alloc_scratch(req))
 		bs_rbd_req_defer(req, -ENOMEM);
-		return 0;
-	}
-	submit_checked(req, bs_rbd_aio_read_scratch, 1);
+	else
+		submit_checked(req, bs_rbd_aio_read_scratch, 1);
 	return 0;
 }
 
