@@ -85,17 +85,11 @@ MODDIR[ours]=$work/mod-ours
 deb_ver=""
 if [ -z "${NA[debian]:-}" ]; then
 	log "Debian's module: apt-get download tgt-rbd (not installed)"
-	mkdir -p "$work/debian/pkg"
-	if ! out=$(cd "$work/debian/pkg" && timeout 120 apt-get download -q \
-		-o APT::Sandbox::User=root tgt-rbd 2>&1); then
-		NA[debian]="apt-get download tgt-rbd failed: $(printf '%s\n' "$out" | grep . | tail -n 1)"
+	if fetch_debian_module "$work/debian"; then
+		deb_ver=$DEB_VER
+		MODDIR[debian]=$DEB_MODDIR
 	else
-		deb=$(find "$work/debian/pkg" -name 'tgt-rbd_*.deb' | head -n 1)
-		deb_ver=$(dpkg-deb -f "$deb" Version)
-		dpkg-deb -x "$deb" "$work/debian/root"
-		MODDIR[debian]=$work/debian/root/usr/lib/tgt/backing-store
-		[ -f "${MODDIR[debian]}/bs_rbd.so" ] ||
-			NA[debian]="no usr/lib/tgt/backing-store/bs_rbd.so in $(basename "$deb")"
+		NA[debian]=$DEB_ERR
 	fi
 	[ -z "${NA[debian]:-}" ] || log "debian: n/a: ${NA[debian]}"
 fi

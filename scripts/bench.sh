@@ -190,28 +190,19 @@ URL[librbd]="rbd:${IMAGE[librbd]}:conf=$conf:id=tgt"
 deb_ver=""
 if [ -z "${NA[debian]:-}" ]; then
 	step "Debian's module: apt-get download tgt-rbd (not installed)"
-	mkdir -p "$work/debian/pkg"
-	if ! out=$(cd "$work/debian/pkg" && timeout 120 apt-get download -q \
-		-o APT::Sandbox::User=root tgt-rbd 2>&1); then
-		NA[debian]="apt-get download tgt-rbd failed: $(printf '%s\n' "$out" | grep . | tail -n 1)"
+	if ! fetch_debian_module "$work/debian"; then
+		NA[debian]=$DEB_ERR
+	elif ! out=$(start_tgtd debian "$DEB_MODDIR" iqn.2026-11.org.bs-rbd.bench:debian \
+		"${IMAGE[debian]}" 2>&1); then
+		NA[debian]="tgtd with tgt-rbd $DEB_VER: $(printf '%s\n' "$out" | grep . | tail -n 1)"
+		show_tail "$work/tgtd-debian/tgtd.log"
 	else
-		deb=$(find "$work/debian/pkg" -name 'tgt-rbd_*.deb' | head -n 1)
-		deb_ver=$(dpkg-deb -f "$deb" Version)
-		dpkg-deb -x "$deb" "$work/debian/root"
-		moddir=$work/debian/root/usr/lib/tgt/backing-store
-		if [ ! -f "$moddir/bs_rbd.so" ]; then
-			NA[debian]="no usr/lib/tgt/backing-store/bs_rbd.so in $(basename "$deb")"
-		elif ! out=$(start_tgtd debian "$moddir" iqn.2026-11.org.bs-rbd.bench:debian \
-			"${IMAGE[debian]}" 2>&1); then
-			NA[debian]="tgtd with tgt-rbd $deb_ver: $(printf '%s\n' "$out" | grep . | tail -n 1)"
-			show_tail "$work/tgtd-debian/tgtd.log"
-		else
-			printf '%s\n' "$out" | grep . >&2 || true
-			# start_tgtd ran in a subshell: its URL is lost
-			URL[debian]=iscsi://127.0.0.1:$(sed -n 's/^TGT_PORT=//p' \
-				"$work/tgtd-debian/tgtd.env")/iqn.2026-11.org.bs-rbd.bench:debian/1
-		fi
+		printf '%s\n' "$out" | grep . >&2 || true
+		# start_tgtd ran in a subshell: its URL is lost
+		URL[debian]=iscsi://127.0.0.1:$(sed -n 's/^TGT_PORT=//p' \
+			"$work/tgtd-debian/tgtd.env")/iqn.2026-11.org.bs-rbd.bench:debian/1
 	fi
+	deb_ver=$DEB_VER
 	[ -z "${NA[debian]:-}" ] || log "debian: n/a: ${NA[debian]}"
 fi
 

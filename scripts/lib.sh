@@ -86,3 +86,25 @@ show_tail() {
 		tail -n "${TAIL_LINES:-30}" "$f" >&2
 	done
 }
+
+# fetch_debian_module DIR: download Debian's tgt-rbd package into DIR (never
+# install it) and unpack it.  Sets DEB_MODDIR (its backing-store directory)
+# and DEB_VER, or returns 1 with the reason in DEB_ERR.
+fetch_debian_module() {
+	local out deb
+	DEB_MODDIR='' DEB_VER='' DEB_ERR=''
+	mkdir -p "$1/pkg"
+	if ! out=$(cd "$1/pkg" && timeout 120 apt-get download -q \
+		-o APT::Sandbox::User=root tgt-rbd 2>&1); then
+		DEB_ERR="apt-get download tgt-rbd failed: $(printf '%s\n' "$out" | grep . | tail -n 1)"
+		return 1
+	fi
+	deb=$(find "$1/pkg" -name 'tgt-rbd_*.deb' | head -n 1)
+	DEB_VER=$(dpkg-deb -f "$deb" Version)
+	dpkg-deb -x "$deb" "$1/root"
+	DEB_MODDIR=$1/root/usr/lib/tgt/backing-store
+	if [ ! -f "$DEB_MODDIR/bs_rbd.so" ]; then
+		DEB_ERR="no usr/lib/tgt/backing-store/bs_rbd.so in $(basename "$deb")"
+		return 1
+	fi
+}
