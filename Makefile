@@ -28,7 +28,8 @@ LDLIBS := -lrbd -lrados -lpthread
 
 SO := usr/bs_rbd.so
 SRCS := usr/bs_rbd.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
-	usr/bs_rbd_image.c usr/bs_rbd_lbamap.c usr/bs_rbd_opts.c \
+	usr/bs_rbd_image.c usr/bs_rbd_lbamap.c usr/bs_rbd_loop.c \
+	usr/bs_rbd_opts.c \
 	usr/bs_rbd_req.c usr/bs_rbd_resize.c usr/bs_rbd_sbc.c \
 	usr/bs_rbd_sense.c \
 	usr/bs_rbd_thread.c usr/bs_rbd_wait.c
@@ -171,6 +172,17 @@ clean:
 
 distclean: clean
 	rm -rf $(BUILD)
+
+# Debian packages, see README.rbd section 2.  deb: tgt-bs-rbd (our module,
+# replaces tgt-rbd) in $(BUILD)/.  distro-deb: Debian's tgt source package
+# rebuilt with our module in place of its bs_rbd.c, tgt and tgt-rbd .debs in
+# $(BUILD)/distro/ (installs tgt's build dependencies; several minutes).
+.PHONY: deb distro-deb
+deb: $(SO)
+	@scripts/deb.sh $(BUILD)
+
+distro-deb:
+	@scripts/distro-rebuild.sh $(BUILD)/distro
 
 # libiscsi's iscsi-test-cu against an RBD LUN and a tgt file (rdwr) LUN in
 # the same tgtd; about a minute.  See docs/COMPLIANCE.md.

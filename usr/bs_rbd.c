@@ -212,7 +212,9 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 		rbd_log(rlu, "%s", err);
 		return ret == -ENOMEM ? TGTADM_NOMEM : TGTADM_INVALID_REQUEST;
 	}
+	bs_rbd_loop_setup_begin(lu);
 	ret = bs_rbd_conn_get(&rlu->opts, &rlu->conn, err, sizeof(err));
+	bs_rbd_loop_setup_end();
 	if (ret) {
 		rbd_log(rlu, "%s", err);
 		bs_rbd_opts_free(&rlu->opts);
@@ -222,7 +224,7 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 	return TGTADM_SUCCESS;
 }
 
-static int bs_rbd_open(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
+static int open_image(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 {
 	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
 	char err[BS_RBD_ERR_LEN];
@@ -278,6 +280,16 @@ static int bs_rbd_open(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 fail:
 	rbd_log(rlu, "%s", err);
 	image_release(rlu);
+	return ret;
+}
+
+static int bs_rbd_open(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
+{
+	int ret;
+
+	bs_rbd_loop_setup_begin(lu);
+	ret = open_image(lu, spec, fd, size);
+	bs_rbd_loop_setup_end();
 	return ret;
 }
 

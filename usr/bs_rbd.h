@@ -46,6 +46,14 @@ struct bs_rbd_done {
 int bs_rbd_done_start(void);
 void bs_rbd_done_push(struct bs_rbd_done *done);
 void bs_rbd_done_aio_cb(rbd_completion_t comp, void *arg);
+int bs_rbd_done_fd(void);
+
+/* bs_rbd_loop.c: serving other LUs while a new LU waits for the cluster */
+struct bs_rbd_wait;
+void bs_rbd_loop_setup_begin(const struct scsi_lu *lu);
+void bs_rbd_loop_setup_end(void);
+/* bs_rbd_wait_for(), serving tgtd's events meanwhile if safe */
+int bs_rbd_loop_wait(struct bs_rbd_wait *wait, unsigned int seconds);
 
 /* bs_rbd_thread.c: helper threads for blocking librados/librbd calls */
 int bs_rbd_thread_start(void *(*fn)(void *), void *arg);

@@ -219,7 +219,7 @@ static int conn_connect(const struct bs_rbd_opts *o, rados_t rados, char *err,
 	if (ret)
 		goto destroy_wait;
 
-	ret = bs_rbd_wait_for(&job->wait, o->connect_timeout);
+	ret = bs_rbd_loop_wait(&job->wait, o->connect_timeout);
 	if (ret == -ETIMEDOUT) {
 		/* the helper thread owns job and rados from now on */
 		snprintf(err, errlen,

@@ -74,6 +74,11 @@ int bs_rbd_done_start(void)
 	return 0;
 }
 
+int bs_rbd_done_fd(void)
+{
+	return done_fd;
+}
+
 void bs_rbd_done_push(struct bs_rbd_done *done)
 {
 	static const uint64_t one = 1;

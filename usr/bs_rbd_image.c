@@ -158,7 +158,7 @@ int bs_rbd_image_open(struct bs_rbd_pool *pool, const char *image,
 		return ret;
 	}
 
-	ret = bs_rbd_wait_for(&job->wait, timeout);
+	ret = bs_rbd_loop_wait(&job->wait, timeout);
 	if (ret == -ETIMEDOUT) {
 		snprintf(err, errlen,
 			 "opening image '%s' did not finish within %u s "
@@ -197,7 +197,7 @@ void bs_rbd_image_close(struct bs_rbd_pool *pool, rbd_image_t image,
 		job_free(job);
 		return;
 	}
-	if (bs_rbd_wait_for(&job->wait, timeout) == -ETIMEDOUT) {
+	if (bs_rbd_loop_wait(&job->wait, timeout) == -ETIMEDOUT) {
 		eprintf("rbd: closing an image did not finish within %u s; "
 			"finishing in the background\n",
 			timeout);

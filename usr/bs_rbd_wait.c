@@ -42,23 +42,58 @@ void bs_rbd_wait_destroy(struct bs_rbd_wait *wait)
 	pthread_mutex_destroy(&wait->lock);
 }
 
-int bs_rbd_wait_for(struct bs_rbd_wait *wait, unsigned int seconds)
+int bs_rbd_wait_until(struct bs_rbd_wait *wait, const struct timespec *until)
 {
-	struct timespec deadline;
-	int ret = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += seconds;
+	int ret = 0, done;
 
 	pthread_mutex_lock(&wait->lock);
 	while (!wait->done && ret != ETIMEDOUT)
-		ret = pthread_cond_timedwait(&wait->cond, &wait->lock,
-					     &deadline);
+		ret = pthread_cond_timedwait(&wait->cond, &wait->lock, until);
+	done = wait->done;
+	pthread_mutex_unlock(&wait->lock);
+	return done;
+}
+
+int bs_rbd_wait_check(struct bs_rbd_wait *wait)
+{
+	int done;
+
+	pthread_mutex_lock(&wait->lock);
+	done = wait->done;
+	pthread_mutex_unlock(&wait->lock);
+	return done;
+}
+
+int bs_rbd_wait_settle(struct bs_rbd_wait *wait)
+{
+	int ret;
+
+	pthread_mutex_lock(&wait->lock);
 	if (!wait->done)
 		wait->abandoned = 1;
 	ret = wait->done ? 0 : -ETIMEDOUT;
 	pthread_mutex_unlock(&wait->lock);
 	return ret;
+}
+
+void bs_rbd_wait_deadline(struct timespec *deadline, unsigned int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline->tv_sec += ms / 1000;
+	deadline->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (deadline->tv_nsec >= 1000000000L) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000L;
+	}
+}
+
+int bs_rbd_wait_for(struct bs_rbd_wait *wait, unsigned int seconds)
+{
+	struct timespec deadline;
+
+	bs_rbd_wait_deadline(&deadline, seconds * 1000u);
+	bs_rbd_wait_until(wait, &deadline);
+	return bs_rbd_wait_settle(wait);
 }
 
 void bs_rbd_wait_finish(struct bs_rbd_wait *wait, ssize_t ret)

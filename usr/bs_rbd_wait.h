@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <sys/types.h>
+#include <time.h>
 
 struct bs_rbd_wait {
 	pthread_mutex_t lock;
@@ -29,6 +30,18 @@ void bs_rbd_wait_destroy(struct bs_rbd_wait *wait);
 
 /* 0 with wait->ret set, or -ETIMEDOUT: then the worker owns the wait. */
 int bs_rbd_wait_for(struct bs_rbd_wait *wait, unsigned int seconds);
+
+/*
+ * The same in steps: wait_until returns 1 once the worker finished (or 0
+ * at the CLOCK_MONOTONIC deadline); settle then ends the wait like
+ * bs_rbd_wait_for, handing the wait to the worker if it has not finished.
+ */
+int bs_rbd_wait_until(struct bs_rbd_wait *wait, const struct timespec *until);
+int bs_rbd_wait_settle(struct bs_rbd_wait *wait);
+/* 1 if the worker has finished, without waiting */
+int bs_rbd_wait_check(struct bs_rbd_wait *wait);
+/* deadline = now + ms on CLOCK_MONOTONIC */
+void bs_rbd_wait_deadline(struct timespec *deadline, unsigned int ms);
 
 /* Worker side: report the result. */
 void bs_rbd_wait_finish(struct bs_rbd_wait *wait, ssize_t ret);

@@ -44,6 +44,67 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(60)' "$port" &
 	target_del 50
 }
 
+# probe_loop URL STOPFILE: INQUIRY + READ(10) of one block until STOPFILE
+# exists; one line per round: "ok MS" or "fail MS".
+probe_loop()
+{
+	local t0 t1 r
+	while [ ! -e "$2" ]; do
+		t0=$(now_ms)
+		r=fail
+		iscsi-inq "$1" >/dev/null 2>&1 &&
+			"$SCSI_CMD" -r 512 "$1" 28000000000000000100 2>/dev/null |
+			grep -q '^status=0x00' && r=ok
+		t1=$(now_ms)
+		echo "$r $((t1 - t0))"
+	done
+}
+
+# tgtd's mgmt requests are synchronous: while a new LU waits for a silent
+# cluster, the module must keep serving tgtd's events for the other LUs.
+t_healthy_lun_served_during_slow_creation()
+{
+	local port mon probe stop out oks fails worst t0 t1 mark conf
+	rbd_ create --size 8M rbd/healthy || return 1
+	target_new 52 || return 1
+	lun_new 52 1 rbd/healthy || { failed "healthy LUN"; return 1; }
+	port=$(free_port)
+	python3 -c 'import socket,sys,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(30)' "$port" &
+	mon=$!
+	conf=$(mktemp)
+	printf '[global]\nmon_host = 127.0.0.1:%s\n' "$port" >"$conf"
+	stop=$(mktemp -u)
+	out=$(mktemp)
+	sleep 0.3
+	probe_loop "$(lun_url 52 1)" "$stop" >"$out" &
+	probe=$!
+	sleep 0.5
+	mark=$(log_mark)
+	t0=$(now_ms)
+	lun_new 52 2 rbd/any "conf=$conf;id=tgt;keyring=$CEPH_DIR/ceph.client.tgt.keyring;connect_timeout=4" \
+		>/dev/null 2>&1 && failed "LUN on a silent cluster was created"
+	t1=$(now_ms)
+	touch "$stop"
+	wait "$probe"
+	kill "$mon" 2>/dev/null
+	wait "$mon" 2>/dev/null
+	oks=$(grep -c '^ok' "$out")
+	fails=$(grep -c '^fail' "$out")
+	worst=$(awk '{ if ($2 > m) m = $2 } END { print m + 0 }' "$out")
+	note "creation failed after $((t1 - t0)) ms; meanwhile $oks INQUIRY+READ rounds ok, $fails failed, slowest $worst ms"
+	expect_log "$mark" "connect_timeout"
+	[ $((t1 - t0)) -lt 7000 ] || failed "creation took $((t1 - t0)) ms with connect_timeout=4"
+	[ "$fails" -eq 0 ] || failed "$fails probe rounds failed"
+	# 4 s of waiting: a stalled tgtd would let one round through at most
+	[ "$oks" -ge 5 ] || failed "only $oks rounds served during the attempt"
+	[ "$worst" -lt 2000 ] || failed "a round took $worst ms"
+	rm -f "$conf" "$out" "$stop"
+	target_del 52
+	rbd_ rm rbd/healthy >/dev/null 2>&1
+}
+
 free_port()
 {
 	local p
