@@ -180,6 +180,7 @@ static void image_release(struct bs_rbd_lu *rlu)
 		rbd_log(rlu, "BUG: closing with requests in flight");
 		return;
 	}
+	bs_rbd_reopen_cancel(rlu);
 	if (rlu->image)
 		bs_rbd_resize_unwatch(rlu);
 	if (rlu->image)

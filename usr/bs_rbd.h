@@ -65,12 +65,17 @@ struct bs_rbd_pool;
 
 int bs_rbd_conn_get(const struct bs_rbd_opts *opts, struct bs_rbd_conn **out,
 		    char *err, size_t errlen);
+void bs_rbd_conn_hold(struct bs_rbd_conn *conn);
 void bs_rbd_conn_put(struct bs_rbd_conn *conn);
+/* After blocklisting: conn's replacement, or NULL while there is none
+ * yet; start=1 starts connecting it. */
+struct bs_rbd_conn *bs_rbd_conn_successor(struct bs_rbd_conn *conn, int start);
 int bs_rbd_pool_get(struct bs_rbd_conn *conn, const char *pool, const char *ns,
 		    struct bs_rbd_pool **out, char *err, size_t errlen);
 void bs_rbd_pool_hold(struct bs_rbd_pool *pool);
 void bs_rbd_pool_put(struct bs_rbd_pool *pool);
 rados_ioctx_t bs_rbd_pool_ioctx(const struct bs_rbd_pool *pool);
+struct bs_rbd_conn *bs_rbd_pool_conn(const struct bs_rbd_pool *pool);
 
 /* bs_rbd_image.c: opening and closing images within a time bound */
 int bs_rbd_image_open(struct bs_rbd_pool *pool, const char *image,
@@ -78,6 +83,12 @@ int bs_rbd_image_open(struct bs_rbd_pool *pool, const char *image,
 		      char *err, size_t errlen);
 void bs_rbd_image_close(struct bs_rbd_pool *pool, rbd_image_t image,
 			unsigned int timeout);
+/* Without waiting: the close finishes (and frees) in the background. */
+void bs_rbd_image_close_async(struct bs_rbd_pool *pool, rbd_image_t image);
+/* Without waiting: done->fn runs on the main loop, *out set if ret >= 0. */
+int bs_rbd_image_open_async(struct bs_rbd_pool *pool, const char *image,
+			    const char *snap, rbd_image_t *out,
+			    struct bs_rbd_done *done);
 
 struct bs_rbd_req;
 
@@ -121,6 +132,7 @@ struct bs_rbd_lu {
 	unsigned int inflight;
 	uint64_t object_size;	    /* bytes, of the image's objects */
 	struct bs_rbd_watch *watch; /* resize watch, or NULL */
+	struct bs_rbd_reopen *reopen; /* blocklisted: reopening, or NULL */
 };
 
 /* bs_rbd_req.c: the life of one command's request */
@@ -161,6 +173,13 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd);
 struct bs_rbd_watch;
 int bs_rbd_resize_watch(struct bs_rbd_lu *rlu);
 void bs_rbd_resize_unwatch(struct bs_rbd_lu *rlu);
+
+void bs_rbd_resize_check(struct bs_rbd_lu *rlu);
+
+/* bs_rbd_reopen.c: getting an LU back after its client was blocklisted */
+struct bs_rbd_reopen;
+void bs_rbd_reopen_start(struct bs_rbd_lu *rlu);
+void bs_rbd_reopen_cancel(struct bs_rbd_lu *rlu);
 
 /* bs_rbd.c */
 unsigned int bs_rbd_max_caw_blocks(const struct scsi_lu *lu);

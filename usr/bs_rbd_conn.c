@@ -37,6 +37,9 @@ struct bs_rbd_conn {
 	rados_t rados;
 	unsigned int refs;
 	struct bs_rbd_pool *pools;
+	/* after blocklisting: the new client replacing this one (held) */
+	struct bs_rbd_conn *successor;
+	int replacing; /* its connect is in flight */
 };
 
 static struct bs_rbd_conn *conns;
@@ -296,15 +299,31 @@ static void *shutdown_thread(void *arg)
 	return NULL;
 }
 
-void bs_rbd_conn_put(struct bs_rbd_conn *conn)
+/* Take conn out of the registry, if it is there. */
+static void conn_unlink(struct bs_rbd_conn *conn)
 {
 	struct bs_rbd_conn **p;
 
+	for (p = &conns; *p; p = &(*p)->next) {
+		if (*p == conn) {
+			*p = conn->next;
+			return;
+		}
+	}
+}
+
+void bs_rbd_conn_hold(struct bs_rbd_conn *conn)
+{
+	conn->refs++;
+}
+
+void bs_rbd_conn_put(struct bs_rbd_conn *conn)
+{
 	if (--conn->refs)
 		return;
-	for (p = &conns; *p != conn; p = &(*p)->next)
-		;
-	*p = conn->next;
+	conn_unlink(conn);
+	if (conn->successor)
+		bs_rbd_conn_put(conn->successor);
 	/* shutting down talks to the cluster: keep it off the main loop */
 	if (bs_rbd_thread_start(shutdown_thread, conn->rados))
 		rados_shutdown(conn->rados);
@@ -380,7 +399,93 @@ void bs_rbd_pool_put(struct bs_rbd_pool *pool)
 	bs_rbd_conn_put(conn);
 }
 
+struct bs_rbd_conn *bs_rbd_pool_conn(const struct bs_rbd_pool *pool)
+{
+	return pool->conn;
+}
+
 rados_ioctx_t bs_rbd_pool_ioctx(const struct bs_rbd_pool *pool)
 {
 	return pool->ioctx;
+}
+
+/*
+ * Replacing a blocklisted client.  librbd cannot take back an image lock
+ * its own client held when it was fenced (breaking it would mean
+ * blocklisting itself), so the LUs move to a new client, with a new
+ * address, made with the same options.
+ */
+struct replace_job {
+	struct bs_rbd_done done; /* first: the completion queue links it */
+	struct bs_rbd_conn *old; /* held until the connect is over */
+	rados_t rados;
+};
+
+static void *replace_thread(void *arg)
+{
+	struct replace_job *job = arg;
+
+	job->done.ret = rados_connect(job->rados);
+	bs_rbd_done_push(&job->done);
+	bs_rbd_thread_done();
+	return NULL;
+}
+
+static void replaced(struct bs_rbd_done *done)
+{
+	struct replace_job *job = (struct replace_job *)done;
+	struct bs_rbd_conn *old = job->old, *c = NULL;
+
+	old->replacing = 0;
+	if (done->ret >= 0) {
+		c = calloc(1, sizeof(*c));
+		if (c && opts_copy(&old->key, &c->key)) {
+			free(c);
+			c = NULL;
+		}
+	}
+	if (!c) {
+		eprintf("rbd: cannot reconnect after blocklisting: %s\n",
+			strerror(done->ret < 0 ? (int)-done->ret : ENOMEM));
+		if (bs_rbd_thread_start(shutdown_thread, job->rados))
+			rados_shutdown(job->rados);
+	} else {
+		c->rados = job->rados;
+		c->refs = 1; /* old's reference */
+		conn_unlink(old);
+		c->next = conns;
+		conns = c;
+		old->successor = c;
+		eprintf("rbd: connected a new client to replace a blocklisted "
+			"one\n");
+	}
+	free(job);
+	bs_rbd_conn_put(old);
+}
+
+struct bs_rbd_conn *bs_rbd_conn_successor(struct bs_rbd_conn *conn, int start)
+{
+	struct replace_job *job;
+	char err[BS_RBD_ERR_LEN];
+
+	if (conn->successor || conn->replacing || !start)
+		return conn->successor;
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return NULL;
+	if (conn_configure(&conn->key, &job->rados, err, sizeof(err))) {
+		eprintf("rbd: cannot reconnect after blocklisting: %s\n", err);
+		free(job);
+		return NULL;
+	}
+	job->done.fn = replaced;
+	job->old = conn;
+	if (bs_rbd_thread_start(replace_thread, job)) {
+		rados_shutdown(job->rados);
+		free(job);
+		return NULL;
+	}
+	conn->refs++;
+	conn->replacing = 1;
+	return NULL;
 }

@@ -208,3 +208,41 @@ void bs_rbd_image_close(struct bs_rbd_pool *pool, rbd_image_t image,
 			strerror((int)-job->wait.ret));
 	job_free(job);
 }
+
+void bs_rbd_image_close_async(struct bs_rbd_pool *pool, rbd_image_t image)
+{
+	struct image_job *job = calloc(1, sizeof(*job));
+
+	if (!job || bs_rbd_wait_init(&job->wait, job_abandoned)) {
+		free(job);
+		eprintf("rbd: out of memory closing an image; leaking it\n");
+		return;
+	}
+	bs_rbd_pool_hold(pool);
+	job->pool = pool;
+	job->image = image;
+	if (job_close_async(job) < 0) {
+		eprintf("rbd: cannot close an image; leaking it\n");
+		job_free(job);
+	}
+}
+
+int bs_rbd_image_open_async(struct bs_rbd_pool *pool, const char *image,
+			    const char *snap, rbd_image_t *out,
+			    struct bs_rbd_done *done)
+{
+	rados_ioctx_t ioctx = bs_rbd_pool_ioctx(pool);
+	rbd_completion_t comp;
+	int ret;
+
+	ret = rbd_aio_create_completion(done, bs_rbd_done_aio_cb, &comp);
+	if (ret < 0)
+		return ret;
+	if (snap)
+		ret = rbd_aio_open_read_only(ioctx, image, out, snap, comp);
+	else
+		ret = rbd_aio_open(ioctx, image, out, NULL, comp);
+	if (ret < 0)
+		rbd_aio_release(comp);
+	return ret;
+}

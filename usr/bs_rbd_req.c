@@ -122,8 +122,14 @@ void bs_rbd_req_fail(struct bs_rbd_req *req, int err)
 {
 	struct bs_rbd_sense s = bs_rbd_errno_to_sense(err, req->dir);
 
+	/* blocklisted: say so once, not for every command until reopened */
+	if (err == -ESHUTDOWN && req->rlu->reopen)
+		goto sense;
 	rbd_log(req->rlu, "op 0x%02x at %" PRIu64 " len %zu: %s",
 		req->cmd->scb[0], req->offset, req->len, strerror(-err));
+	if (err == -ESHUTDOWN)
+		bs_rbd_reopen_start(req->rlu);
+sense:
 	bs_rbd_req_sense(req, s.key, s.asc);
 }
 

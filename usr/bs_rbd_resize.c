@@ -61,6 +61,15 @@ static void size_changed(struct bs_rbd_lu *rlu, uint64_t size)
 				      ASC_CAPACITY_DATA_HAS_CHANGED);
 }
 
+/* After the image was reopened: its size is fresh, compare it. */
+void bs_rbd_resize_check(struct bs_rbd_lu *rlu)
+{
+	uint64_t size;
+
+	if (rbd_get_size(rlu->image, &size) == 0 && size != rlu->lu->size)
+		size_changed(rlu, size);
+}
+
 static void start_flush(struct bs_rbd_watch *w)
 {
 	rbd_completion_t comp;

@@ -36,3 +36,71 @@ t_osd_stopped_times_out()
 	target_del 80
 	rbd_ rm rbd/stall >/dev/null 2>&1
 }
+
+ceph_() { ceph -c "$CEPH_CONF" "$@" 2>/dev/null; }
+
+# The address of the client that watches IMAGE (tgtd's rados client).
+watcher_addr() { rbd_ status "$1" | sed -n 's/.*watcher=\([^ ]*\) .*/\1/p' | head -n 1; }
+
+# write_until_good URL SECONDS: FUA WRITE(10) of block 8 once a second until
+# it succeeds; prints how many seconds it took, fails after SECONDS.
+write_until_good()
+{
+	local i r
+	for i in $(seq "$2"); do
+		r=$("$SCSI_CMD" -w 512:0x5d "$1" 2a080000000800000100)
+		case "$r" in status=0x00*) echo "$i"; return 0 ;; esac
+		sleep 1
+	done
+	return 1
+}
+
+# Blocklisting fences the client: I/O fails with NOT READY while the entry
+# exists; once it is removed the LUs come back on a new client, data intact.
+t_blocklisted_client_recovers()
+{
+	local addr r i mark secs
+	rbd_ create --size 16M rbd/fence1 && rbd_ create --size 16M rbd/fence2 ||
+		return 1
+	target_new 81 || return 1
+	lun_new 81 1 rbd/fence1 && lun_new 81 2 rbd/fence2 ||
+		{ failed "LUNs"; return 1; }
+	qemu-io -f raw -c "write -P 0x61 0 1M" "$(lun_url 81 1)" >/dev/null &&
+		qemu-io -f raw -c "write -P 0x62 0 1M" "$(lun_url 81 2)" >/dev/null ||
+		failed "writes before the fence"
+	addr=$(watcher_addr rbd/fence1)
+	[ -n "$addr" ] || { failed "no watcher on the image"; return 1; }
+	mark=$(log_mark)
+	ceph_ osd blocklist add "$addr" || { failed "blocklist add"; return 1; }
+	# the fence holds for as long as the entry exists
+	for i in 1 2 3; do
+		r=$(scsi 81 1 -w 4096:0x63 2a080000000000000800)
+		expect_status "write $i while blocklisted" "$r" 0x02 0x2 0x04 0x00
+		sleep 1
+	done
+	check "INQUIRY while blocklisted" iscsi-inq "$(lun_url 81 1)"
+	expect_log "$mark" "blocklisted this client"
+	ceph_ osd blocklist rm "$addr"
+	secs=$(write_until_good "$(lun_url 81 1)" 15) ||
+		failed "LUN 1 did not recover within 15 s of the entry's removal"
+	note "LUN 1 wrote again ${secs:-never} s after the entry was removed"
+	write_until_good "$(lun_url 81 2)" 15 >/dev/null ||
+		failed "LUN 2 (same client) did not recover"
+	expect_log "$mark" "image reopened on a new client"
+	# acknowledged data before the fence is intact; the refused write
+	# of 0x63 never landed
+	qemu-io -f raw -c "read -P 0x61 0 4k" -c "read -P 0x5d 4k 512" \
+		-c "read -P 0x61 4608 1043968" "$(lun_url 81 1)" >/dev/null ||
+		failed "LUN 1 data after recovery"
+	qemu-io -f raw -c "read -P 0x5d 4k 512" -c "read -P 0x62 4608 1043968" \
+		"$(lun_url 81 2)" >/dev/null || failed "LUN 2 data after recovery"
+	[ "$(watcher_addr rbd/fence1)" != "$addr" ] ||
+		failed "the image is still watched by the fenced client"
+	target_del 81
+	# librbd blocklists the old address again when it breaks its lock
+	for addr in $(ceph_ osd blocklist ls | awk '{ print $1 }'); do
+		ceph_ osd blocklist rm "$addr"
+	done
+	rbd_ rm rbd/fence1 >/dev/null 2>&1
+	rbd_ rm rbd/fence2 >/dev/null 2>&1
+}
