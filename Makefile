@@ -32,7 +32,7 @@ SRCS := usr/bs_rbd.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
 	usr/bs_rbd_opts.c \
 	usr/bs_rbd_reopen.c usr/bs_rbd_req.c usr/bs_rbd_resize.c \
 	usr/bs_rbd_sbc.c \
-	usr/bs_rbd_sense.c \
+	usr/bs_rbd_sense.c usr/bs_rbd_stats.c \
 	usr/bs_rbd_thread.c usr/bs_rbd_wait.c
 HDRS := $(wildcard usr/*.h)
 

@@ -222,6 +222,7 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 		return ret == -ENOMEM ? TGTADM_NOMEM : TGTADM_INVALID_REQUEST;
 	}
 	install_lu_handlers(lu);
+	bs_rbd_stats_add(rlu);
 	return TGTADM_SUCCESS;
 }
 
@@ -305,6 +306,7 @@ static void bs_rbd_exit(struct scsi_lu *lu)
 
 	/* tgt skips bs_close when LU creation fails after a good bs_open */
 	image_release(rlu);
+	bs_rbd_stats_del(rlu);
 	if (rlu->conn)
 		bs_rbd_conn_put(rlu->conn);
 	rlu->conn = NULL;

@@ -115,9 +115,19 @@ struct bs_rbd_req {
 	unsigned int pending;	 /* subs in flight */
 	int sub_err;		 /* first error of a sub */
 	uint64_t mismatch; /* compare-and-write: offset of first difference */
-	uint8_t skey;	   /* deferred sense key ... */
+	uint64_t t0;	   /* when the command reached us (us) */
+	uint8_t skey;	   /* sense key (deferred or sent) ... */
 	uint16_t sasc;	   /* ... and ASC/ASCQ */
 	struct bs_rbd_req *next_free;
+};
+
+/* Commands that ended, by kind; errors by the sense key they got. */
+#define BS_RBD_NR_ERR_KINDS 7
+struct bs_rbd_stats {
+	uint64_t reads, read_bytes, writes, write_bytes;
+	uint64_t flushes, unmaps, other;
+	uint64_t errors[BS_RBD_NR_ERR_KINDS];
+	uint64_t lat_sum_us, lat_count, lat_max_us; /* of good commands */
 };
 
 /* Per-LU state, tgt places it right after struct scsi_lu (bs_datasize). */
@@ -130,9 +140,11 @@ struct bs_rbd_lu {
 	rbd_image_t image;
 	struct bs_rbd_req *free_reqs;
 	unsigned int inflight;
-	uint64_t object_size;	    /* bytes, of the image's objects */
-	struct bs_rbd_watch *watch; /* resize watch, or NULL */
+	uint64_t object_size;	      /* bytes, of the image's objects */
+	struct bs_rbd_watch *watch;   /* resize watch, or NULL */
 	struct bs_rbd_reopen *reopen; /* blocklisted: reopening, or NULL */
+	struct bs_rbd_stats stats;
+	struct bs_rbd_lu *stats_next; /* bs_rbd_stats.c's list of LUs */
 };
 
 /* bs_rbd_req.c: the life of one command's request */
@@ -180,6 +192,13 @@ void bs_rbd_resize_check(struct bs_rbd_lu *rlu);
 struct bs_rbd_reopen;
 void bs_rbd_reopen_start(struct bs_rbd_lu *rlu);
 void bs_rbd_reopen_cancel(struct bs_rbd_lu *rlu);
+
+/* bs_rbd_stats.c: counters and state in /var/run/tgtd/bs_rbd.PORT.stats */
+uint64_t bs_rbd_now_us(void);
+void bs_rbd_stats_account(struct bs_rbd_lu *rlu, const struct bs_rbd_req *req,
+			  int status);
+void bs_rbd_stats_add(struct bs_rbd_lu *rlu);
+void bs_rbd_stats_del(struct bs_rbd_lu *rlu);
 
 /* bs_rbd.c */
 unsigned int bs_rbd_max_caw_blocks(const struct scsi_lu *lu);

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bs_rbd_stats.h"
+
 #include "list.h"
 #include "tgtd.h"
 
@@ -488,4 +490,25 @@ struct bs_rbd_conn *bs_rbd_conn_successor(struct bs_rbd_conn *conn, int start)
 	conn->refs++;
 	conn->replacing = 1;
 	return NULL;
+}
+
+void bs_rbd_conn_print(FILE *f)
+{
+	const struct bs_rbd_conn *c;
+	const struct bs_rbd_pool *p;
+	unsigned int pools;
+
+	for (c = conns; c; c = c->next) {
+		pools = 0;
+		for (p = c->pools; p; p = p->next)
+			pools++;
+		fprintf(f,
+			"client id=%s cluster=%s conf=%s state=%s users=%u "
+			"pools=%u\n",
+			c->key.id ? c->key.id : "admin",
+			c->key.cluster ? c->key.cluster : "ceph",
+			c->key.conf ? c->key.conf : "(default)",
+			c->replacing ? "blocklisted,reconnecting" : "connected",
+			c->refs, pools);
+	}
 }

@@ -42,6 +42,7 @@ struct bs_rbd_req *bs_rbd_req_get(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd,
 	req->offset = offset;
 	req->len = len;
 	req->dir = dir;
+	req->t0 = bs_rbd_now_us();
 	rlu->inflight++;
 	return req;
 }
@@ -108,6 +109,7 @@ void bs_rbd_req_complete(struct bs_rbd_req *req, int status)
 	/* tgt's UNMAP code builds sense before it knows we went async */
 	if (status == SAM_STAT_GOOD)
 		cmd->sense_len = 0;
+	bs_rbd_stats_account(req->rlu, req, status);
 	req_put(req);
 	target_cmd_io_done(cmd, status);
 }
@@ -115,6 +117,7 @@ void bs_rbd_req_complete(struct bs_rbd_req *req, int status)
 void bs_rbd_req_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc)
 {
 	sense_data_build(req->cmd, key, asc);
+	req->skey = key;
 	bs_rbd_req_complete(req, SAM_STAT_CHECK_CONDITION);
 }
 
@@ -138,6 +141,7 @@ void bs_rbd_req_miscompare(struct bs_rbd_req *req, uint64_t offset)
 {
 	sense_data_build_with_info(req->cmd, MISCOMPARE,
 				   BS_RBD_ASC_MISCOMPARE_DURING_VERIFY, offset);
+	req->skey = MISCOMPARE;
 	bs_rbd_req_complete(req, SAM_STAT_CHECK_CONDITION);
 }
 

@@ -79,6 +79,9 @@ t_blocklisted_client_recovers()
 		sleep 1
 	done
 	check "INQUIRY while blocklisted" iscsi-inq "$(lun_url 81 1)"
+	grep -q "^lun tid=81 lun=1 .* state=blocklisted .* err_not_ready=3 " \
+		"/var/run/tgtd/bs_rbd.$TGT_CTRL.stats" ||
+		failed "the statistics file does not show the fence"
 	expect_log "$mark" "blocklisted this client"
 	ceph_ osd blocklist rm "$addr"
 	secs=$(write_until_good "$(lun_url 81 1)" 15) ||

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# Operator visibility: per-LU counters and client state in
+# /var/run/tgtd/bs_rbd.PORT.stats, rewritten every second.
+
+stats_file() { echo "/var/run/tgtd/bs_rbd.$TGT_CTRL.stats"; }
+
+# stats_field LINE KEY: the value of KEY= in LINE
+stats_field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+
+# wait_stats_line PATTERN: the file's line matching PATTERN, within 3 s
+wait_stats_line()
+{
+	local i line
+	for i in $(seq 15); do
+		line=$(grep -E -- "$1" "$(stats_file)" 2>/dev/null | head -n 1)
+		[ -n "$line" ] && { echo "$line"; return 0; }
+		sleep 0.2
+	done
+	return 1
+}
+
+t_stats_file_counts_commands()
+{
+	local line r k want
+	rbd_ create --size 8M rbd/stats || return 1
+	target_new 57 || return 1
+	lun_new 57 1 rbd/stats || { failed "LUN"; return 1; }
+	for r in 0 8 16; do
+		r=$(scsi 57 1 -w 4096:0x5a "2a0000000$(printf %03x "$r")00000800")
+		expect_status "write" "$r" 0x00
+	done
+	r=$(scsi 57 1 -r 4096 28000000000000000800)
+	expect_status "read" "$r" 0x00
+	r=$(scsi 57 1 -r 4096 28000000000800000800)
+	expect_status "read" "$r" 0x00
+	r=$(scsi 57 1 35000000000000000000)
+	expect_status "sync cache" "$r" 0x00
+	# COMPARE AND WRITE against a block of zeroes: MISCOMPARE
+	r=$(scsi 57 1 -w 1024:0x77 89000000000000000064000000010000)
+	expect_status "compare and write" "$r" 0x02 0xe 0x1d 0x00
+	line=$(wait_stats_line "^lun tid=57 lun=1 image=rbd/stats state=ok .*reads=2 ") ||
+		{ failed "no up-to-date line for the LU in $(stats_file)"; return 1; }
+	note "$line"
+	for want in inflight=0 reads=2 read_bytes=8192 writes=3 \
+		write_bytes=12288 flushes=1 err_miscompare=1 err_medium=0; do
+		k=${want%%=*}
+		[ "$(stats_field "$line" "$k")" = "${want#*=}" ] ||
+			failed "$k=$(stats_field "$line" "$k"), want ${want#*=}"
+	done
+	[ "$(stats_field "$line" lat_avg_us)" -gt 0 ] 2>/dev/null ||
+		failed "no latency measured"
+	grep -q "^client id=tgt cluster=ceph conf=$CEPH_DIR/ceph.conf state=connected " "$(stats_file)" ||
+		failed "no connected client line"
+	target_del 57
+	for r in $(seq 15); do
+		grep -q "^lun tid=57 " "$(stats_file)" 2>/dev/null || break
+		sleep 0.2
+	done
+	grep -q "^lun tid=57 " "$(stats_file)" 2>/dev/null &&
+		failed "the deleted LU is still listed"
+	rbd_ rm rbd/stats >/dev/null 2>&1
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bs_rbd: per-LU counters and connection state, for operators.
+ *
+ * tgtadm offers a backing store no way to add to its output, so they go
+ * to a text file beside tgtd's management socket: /var/run/tgtd/
+ * bs_rbd.PORT.stats, PORT being tgtd's control port (the directory follows
+ * TGT_IPC_SOCKET as tgtd's socket does).  It is rewritten (write, then
+ * rename) once a second while RBD LUs exist, one key=value line per
+ * connection and per LU, and removed with the last LU.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bs_rbd_stats.h"
+
+#include "list.h"
+#include "tgtd.h"
+#include "scsi.h"
+#include "target.h"
+#include "work.h"
+
+#include "bs_rbd.h"
+
+#define STATS_PERIOD_S 1
+
+extern short control_port; /* tgtd.c */
+
+static struct bs_rbd_lu *lus; /* every LU set up, newest first */
+static struct tgt_work stats_work = {
+	.entry = LIST_HEAD_INIT(stats_work.entry),
+};
+
+static const char *const error_names[BS_RBD_NR_ERR_KINDS] = {
+	"not_ready", "medium",	   "illegal", "protect",
+	"aborted",   "miscompare", "other",
+};
+
+uint64_t bs_rbd_now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+static int error_kind(uint8_t key)
+{
+	switch (key) {
+	case NOT_READY:
+		return 0;
+	case MEDIUM_ERROR:
+		return 1;
+	case ILLEGAL_REQUEST:
+		return 2;
+	case DATA_PROTECT:
+		return 3;
+	case ABORTED_COMMAND:
+		return 4;
+	case MISCOMPARE:
+		return 5;
+	default:
+		return 6;
+	}
+}
+
+static uint64_t *op_counter(struct bs_rbd_stats *s, uint8_t opcode,
+			    uint64_t **bytes)
+{
+	*bytes = NULL;
+	switch (opcode) {
+	case READ_6:
+	case READ_10:
+	case READ_12:
+	case READ_16:
+		*bytes = &s->read_bytes;
+		return &s->reads;
+	case WRITE_6:
+	case WRITE_10:
+	case WRITE_12:
+	case WRITE_16:
+	case WRITE_VERIFY:
+	case WRITE_VERIFY_12:
+	case WRITE_VERIFY_16:
+	case ORWRITE_16:
+	case COMPARE_AND_WRITE:
+		*bytes = &s->write_bytes;
+		return &s->writes;
+	case SYNCHRONIZE_CACHE:
+	case SYNCHRONIZE_CACHE_16:
+		return &s->flushes;
+	case UNMAP:
+	case WRITE_SAME:
+	case WRITE_SAME_16:
+		return &s->unmaps;
+	default:
+		return &s->other;
+	}
+}
+
+void bs_rbd_stats_account(struct bs_rbd_lu *rlu, const struct bs_rbd_req *req,
+			  int status)
+{
+	struct bs_rbd_stats *s = &rlu->stats;
+	uint64_t *count, *bytes, lat = bs_rbd_now_us() - req->t0;
+
+	if (status != SAM_STAT_GOOD) {
+		s->errors[error_kind(req->skey)]++;
+		return;
+	}
+	count = op_counter(s, req->cmd->scb[0], &bytes);
+	(*count)++;
+	if (bytes)
+		*bytes += req->len;
+	s->lat_sum_us += lat;
+	s->lat_count++;
+	if (lat > s->lat_max_us)
+		s->lat_max_us = lat;
+}
+
+static void print_lu(FILE *f, const struct bs_rbd_lu *rlu)
+{
+	const struct bs_rbd_stats *s = &rlu->stats;
+	const struct bs_rbd_path *p = &rlu->path;
+	unsigned int i;
+
+	fprintf(f, "lun tid=%d lun=%" PRIu64 " image=%s/%s%s%s%s%s state=%s",
+		rlu->lu->tgt->tid, rlu->lu->lun, p->pool ? p->pool : "",
+		p->ns ? p->ns : "", p->ns ? "/" : "", p->image ? p->image : "",
+		p->snap ? "@" : "", p->snap ? p->snap : "",
+		!rlu->image   ? "closed"
+		: rlu->reopen ? "blocklisted"
+			      : "ok");
+	fprintf(f,
+		" inflight=%u reads=%" PRIu64 " read_bytes=%" PRIu64
+		" writes=%" PRIu64 " write_bytes=%" PRIu64 " flushes=%" PRIu64
+		" unmaps=%" PRIu64 " other=%" PRIu64,
+		rlu->inflight, s->reads, s->read_bytes, s->writes,
+		s->write_bytes, s->flushes, s->unmaps, s->other);
+	for (i = 0; i < BS_RBD_NR_ERR_KINDS; i++)
+		fprintf(f, " err_%s=%" PRIu64, error_names[i], s->errors[i]);
+	fprintf(f, " lat_avg_us=%" PRIu64 " lat_max_us=%" PRIu64 "\n",
+		s->lat_count ? s->lat_sum_us / s->lat_count : 0, s->lat_max_us);
+}
+
+static void stats_path(char *buf, size_t len)
+{
+	const char *sock = getenv("TGT_IPC_SOCKET");
+	const char *slash = sock ? strrchr(sock, '/') : NULL;
+
+	if (slash)
+		snprintf(buf, len, "%.*s/bs_rbd.%d.stats", (int)(slash - sock),
+			 sock, control_port);
+	else
+		snprintf(buf, len, "/var/run/tgtd/bs_rbd.%d.stats",
+			 control_port);
+}
+
+static void stats_write(void)
+{
+	char path[4096], tmp[4200];
+	const struct bs_rbd_lu *rlu;
+	FILE *f;
+
+	stats_path(path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return;
+	fprintf(f, "# bs_rbd statistics of tgtd pid %d, control port %d\n",
+		(int)getpid(), control_port);
+	bs_rbd_conn_print(f);
+	for (rlu = lus; rlu; rlu = rlu->stats_next)
+		print_lu(f, rlu);
+	if (fclose(f) || rename(tmp, path))
+		unlink(tmp);
+}
+
+static void stats_tick(void *data)
+{
+	(void)data;
+	stats_write();
+	if (lus)
+		add_work(&stats_work, STATS_PERIOD_S);
+}
+
+void bs_rbd_stats_add(struct bs_rbd_lu *rlu)
+{
+	rlu->stats_next = lus;
+	lus = rlu;
+	if (!stats_work.func) {
+		stats_work.func = stats_tick;
+		stats_work.data = NULL;
+	}
+	if (list_empty(&stats_work.entry))
+		add_work(&stats_work, STATS_PERIOD_S);
+	stats_write();
+}
+
+void bs_rbd_stats_del(struct bs_rbd_lu *rlu)
+{
+	struct bs_rbd_lu **p;
+	char path[4096];
+
+	for (p = &lus; *p; p = &(*p)->stats_next) {
+		if (*p == rlu) {
+			*p = rlu->stats_next;
+			break;
+		}
+	}
+	if (lus) {
+		stats_write();
+		return;
+	}
+	del_work(&stats_work);
+	stats_path(path, sizeof(path));
+	unlink(path);
+}
