@@ -177,9 +177,9 @@ distclean: clean
 # Debian packages, see README.rbd section 2.  deb: tgt-bs-rbd (our module,
 # replaces tgt-rbd) in $(BUILD)/.  distro-deb: Debian's tgt source package
 # rebuilt with our module in place of its bs_rbd.c, tgt and tgt-rbd .debs in
-# $(BUILD)/distro/ (installs tgt's build dependencies; several minutes).
+# $(BUILD)/distro/ (installs tgt's build dependencies; about 20 s).
 .PHONY: deb distro-deb
-deb: $(SO)
+deb:
 	@scripts/deb.sh $(BUILD)
 
 distro-deb:
