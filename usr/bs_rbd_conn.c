@@ -65,7 +65,7 @@ static int opts_eq(const struct bs_rbd_opts *a, const struct bs_rbd_opts *b)
 	       str_eq(a->cluster, b->cluster) &&
 	       str_eq(a->keyring, b->keyring) &&
 	       a->connect_timeout == b->connect_timeout &&
-	       a->op_timeout == b->op_timeout;
+	       a->op_timeout == b->op_timeout && a->connection == b->connection;
 }
 
 static int dup_str(const char *src, char **dst)
@@ -82,6 +82,7 @@ static int opts_copy(const struct bs_rbd_opts *src, struct bs_rbd_opts *dst)
 	memset(dst, 0, sizeof(*dst));
 	dst->connect_timeout = src->connect_timeout;
 	dst->op_timeout = src->op_timeout;
+	dst->connection = src->connection;
 	if (dup_str(src->conf, &dst->conf) || dup_str(src->id, &dst->id) ||
 	    dup_str(src->cluster, &dst->cluster) ||
 	    dup_str(src->keyring, &dst->keyring)) {
@@ -503,11 +504,12 @@ void bs_rbd_conn_print(FILE *f)
 		for (p = c->pools; p; p = p->next)
 			pools++;
 		fprintf(f,
-			"client id=%s cluster=%s conf=%s state=%s users=%u "
-			"pools=%u\n",
+			"client id=%s cluster=%s conf=%s connection=%u "
+			"state=%s users=%u pools=%u\n",
 			c->key.id ? c->key.id : "admin",
 			c->key.cluster ? c->key.cluster : "ceph",
 			c->key.conf ? c->key.conf : "(default)",
+			c->key.connection,
 			c->replacing ? "blocklisted,reconnecting" : "connected",
 			c->refs, pools);
 	}

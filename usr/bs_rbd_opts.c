@@ -147,13 +147,13 @@ void bs_rbd_path_free(struct bs_rbd_path *path)
 	memset(path, 0, sizeof(*path));
 }
 
-enum opt_kind { OPT_STR, OPT_ID, OPT_SECONDS, OPT_REFUSED };
+enum opt_kind { OPT_STR, OPT_ID, OPT_SECONDS, OPT_NUMBER, OPT_REFUSED };
 
 struct opt_desc {
 	const char *name;
 	enum opt_kind kind;
 	size_t off; /* of the char * or unsigned int in struct bs_rbd_opts */
-	unsigned int min, max; /* OPT_SECONDS range */
+	unsigned int min, max; /* OPT_SECONDS and OPT_NUMBER range */
 };
 
 #define OPT_FIELD(f) offsetof(struct bs_rbd_opts, f)
@@ -167,12 +167,15 @@ static const struct opt_desc opt_table[] = {
 	  BS_RBD_CONNECT_TIMEOUT_MAX },
 	{ "op_timeout", OPT_SECONDS, OPT_FIELD(op_timeout), 0,
 	  BS_RBD_OP_TIMEOUT_MAX },
+	{ "connection", OPT_NUMBER, OPT_FIELD(connection), 0,
+	  BS_RBD_CONNECTION_MAX },
 	/* Debian's bs_rbd options that would put a key into tgtd's log */
 	{ "cephx_key", OPT_REFUSED, 0, 0, 0 },
 	{ "virsecretuuid", OPT_REFUSED, 0, 0, 0 },
 };
 
-#define OPT_KNOWN "conf, id, cluster, keyring, connect_timeout, op_timeout"
+#define OPT_KNOWN \
+	"conf, id, cluster, keyring, connect_timeout, op_timeout, connection"
 
 static const struct opt_desc *opt_lookup(const char *key, size_t len)
 {
@@ -185,8 +188,8 @@ static const struct opt_desc *opt_lookup(const char *key, size_t len)
 	return NULL;
 }
 
-static int parse_seconds(const struct opt_desc *d, const char *v, size_t len,
-			 unsigned int *out, char *err, size_t errlen)
+static int parse_uint(const struct opt_desc *d, const char *v, size_t len,
+		      unsigned int *out, char *err, size_t errlen)
 {
 	unsigned long val = 0;
 	size_t i;
@@ -204,9 +207,9 @@ static int parse_seconds(const struct opt_desc *d, const char *v, size_t len,
 	return 0;
 bad:
 	return fail(err, errlen, -EINVAL,
-		    "bsopts: %s must be a whole number of seconds from %u "
-		    "to %u",
-		    d->name, d->min, d->max);
+		    "bsopts: %s must be a whole number%s from %u to %u",
+		    d->name, d->kind == OPT_SECONDS ? " of seconds" : "",
+		    d->min, d->max);
 }
 
 static int parse_string(const struct opt_desc *d, const char *v, size_t len,
@@ -266,8 +269,8 @@ static int parse_item(const char *item, size_t len, struct bs_rbd_opts *opts,
 
 	vlen = len - klen - 1;
 	field = (char *)opts + d->off;
-	if (d->kind == OPT_SECONDS)
-		return parse_seconds(d, eq + 1, vlen, field, err, errlen);
+	if (d->kind == OPT_SECONDS || d->kind == OPT_NUMBER)
+		return parse_uint(d, eq + 1, vlen, field, err, errlen);
 	return parse_string(d, eq + 1, vlen, field, err, errlen);
 }
 

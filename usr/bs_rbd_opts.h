@@ -18,6 +18,7 @@
 #define BS_RBD_CONNECT_TIMEOUT_MAX 300
 #define BS_RBD_OP_TIMEOUT_DEFAULT 30 /* seconds, 0 = never */
 #define BS_RBD_OP_TIMEOUT_MAX 3600
+#define BS_RBD_CONNECTION_MAX 63 /* connection=0..63 */
 
 /* [pool/[namespace/]]image[@snap] */
 struct bs_rbd_path {
@@ -34,6 +35,7 @@ struct bs_rbd_opts {
 	char *keyring; /* keyring file path */
 	unsigned int connect_timeout; /* seconds */
 	unsigned int op_timeout;      /* seconds, 0 = never */
+	unsigned int connection;      /* LUs share a client only if equal */
 };
 
 /*

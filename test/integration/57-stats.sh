@@ -50,7 +50,7 @@ t_stats_file_counts_commands()
 	done
 	[ "$(stats_field "$line" lat_avg_us)" -gt 0 ] 2>/dev/null ||
 		failed "no latency measured"
-	grep -q "^client id=tgt cluster=ceph conf=$CEPH_DIR/ceph.conf state=connected " "$(stats_file)" ||
+	grep -q "^client id=tgt cluster=ceph conf=$CEPH_DIR/ceph.conf connection=0 state=connected " "$(stats_file)" ||
 		failed "no connected client line"
 	target_del 57
 	for r in $(seq 15); do
@@ -60,4 +60,31 @@ t_stats_file_counts_commands()
 	grep -q "^lun tid=57 " "$(stats_file)" 2>/dev/null &&
 		failed "the deleted LU is still listed"
 	rbd_ rm rbd/stats >/dev/null 2>&1
+}
+
+# connection=N: equal options share one client, a different N gets its own
+t_connection_option_spreads_luns()
+{
+	local th1 th2 th3 users0 n
+	rbd_ create --size 8M rbd/spread || return 1
+	target_new 58 || return 1
+	lun_new 58 1 rbd/spread "$BSOPTS;connection=7" || { failed "LUN 1"; return 1; }
+	th1=$(proc_field "$TGT_PID" Threads)
+	lun_new 58 2 rbd/spread "$BSOPTS;connection=7" || failed "LUN 2"
+	th2=$(proc_field "$TGT_PID" Threads)
+	lun_new 58 3 rbd/spread "$BSOPTS;connection=8" || failed "LUN 3"
+	th3=$(proc_field "$TGT_PID" Threads)
+	note "threads: $th1 with one LUN, $th2 with two sharing, $th3 with a third on connection=8"
+	[ "$th2" -eq "$th1" ] || failed "a second LUN on connection=7 added threads"
+	[ "$th3" -gt "$th2" ] || failed "connection=8 did not get its own client"
+	sleep 1.2
+	n=$(grep -c "^client id=tgt .* connection=[78] state=connected" "$(stats_file)")
+	[ "$n" = 2 ] || failed "$n client lines for connection 7 and 8, want 2"
+	users0=$(grep "^client id=tgt .* connection=7 " "$(stats_file)")
+	note "$users0"
+	qemu-io -f raw -c "write -P 0x58 0 64k" "$(lun_url 58 3)" >/dev/null &&
+		qemu-io -f raw -c "read -P 0x58 0 64k" "$(lun_url 58 1)" >/dev/null ||
+		failed "I/O across LUNs on different clients"
+	target_del 58
+	rbd_ rm rbd/spread >/dev/null 2>&1
 }

@@ -121,6 +121,7 @@ static void test_opts_defaults(void)
 	CHECK(!o.conf && !o.id && !o.cluster && !o.keyring);
 	CHECK(o.connect_timeout == BS_RBD_CONNECT_TIMEOUT_DEFAULT);
 	CHECK(o.op_timeout == BS_RBD_OP_TIMEOUT_DEFAULT);
+	CHECK(o.connection == 0);
 	bs_rbd_opts_free(&o);
 
 	CHECK(bs_rbd_opts_parse("", &o, err, sizeof(err)) == 0);
@@ -134,7 +135,8 @@ static void test_opts_all(void)
 	struct bs_rbd_opts o;
 
 	CHECK(bs_rbd_opts_parse("conf=/etc/ceph/x.conf;id=tgt;cluster=x;"
-				"keyring=/k;connect_timeout=7;op_timeout=0",
+				"keyring=/k;connect_timeout=7;op_timeout=0;"
+				"connection=63",
 				&o, err, sizeof(err)) == 0);
 	CHECK_STR(o.conf, "/etc/ceph/x.conf");
 	CHECK_STR(o.id, "tgt");
@@ -142,6 +144,7 @@ static void test_opts_all(void)
 	CHECK_STR(o.keyring, "/k");
 	CHECK(o.connect_timeout == 7);
 	CHECK(o.op_timeout == 0);
+	CHECK(o.connection == 63);
 	bs_rbd_opts_free(&o);
 }
 
@@ -179,6 +182,8 @@ static const struct opts_bad_case opts_bad[] = {
 	{ "connect_timeout=-1", "connect_timeout must be" },
 	{ "op_timeout=99999999999999", "op_timeout must be" },
 	{ "op_timeout=", "op_timeout must be" },
+	{ "connection=64", "connection must be a whole number from 0 to 63" },
+	{ "connection=x", "connection must be" },
 	{ "cephx_key=AQ==", "cephx_key is not supported" },
 	{ "virsecretuuid=x", "virsecretuuid is not supported" },
 	{ "conf=/a\nb", "control character in conf" },
