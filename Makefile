@@ -7,6 +7,7 @@
 #   make install         install it where the installed tgtd loads modules
 #   make demo            throwaway cluster + tgtd + initiator I/O, explained
 #   make check           unit, integration and compliance tests, real stack
+#   make check-asan      the integration cases, module built with ASan+UBSan
 #   make compliance      libiscsi's iscsi-test-cu: our LUN vs tgt's file store
 #   make bench           qemu-img bench: ours vs librbd vs Debian's module
 #   make fuzz            libFuzzer on the parsers
@@ -98,6 +99,26 @@ check:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory $(SO) $(UNIT_TESTS)
 	@test/check.sh $(UNIT_TESTS)
+
+# The integration cases with an ASan + UBSan build of the module in the
+# stock tgtd (libasan and libstdc++ preloaded); fails on a failed case or
+# any sanitizer report with a bs_rbd frame.  Reports: $(ASAN_DIR)/log/.
+ASAN_DIR := $(BUILD)/asan
+ASAN_SO := $(ASAN_DIR)/bs_rbd.so
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fsanitize-recover=address
+
+$(ASAN_SO): $(SRCS) $(HDRS) $(BUILD)/tgt-inc
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_FLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fPIC \
+		-fvisibility=hidden -Iusr -isystem "$$(cat $(BUILD)/tgt-inc)" \
+		-shared -o $@ $(SRCS) $(LDLIBS)
+
+.PHONY: check-asan
+check-asan:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(ASAN_SO) $(UNIT_TESTS)
+	@test/check-asan.sh "$(ASAN_SO)" "$(ASAN_DIR)/log" $(UNIT_TESTS)
 
 demo:
 	@scripts/deps.sh

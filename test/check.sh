@@ -9,6 +9,9 @@
 # usage: test/check.sh UNIT_TEST_BINARY...
 #   CHECK_ONLY=regex   run only the integration cases matching it
 #   CHECK_KEEP=1       leave the cluster and tgtd running afterwards
+#   CHECK_MODULE=path  the bs_rbd.so tgtd loads (default usr/bs_rbd.so);
+#                      TGTD_EXTRA_ENV/TGTD_WRAPPER reach scripts/tgtd.sh
+#   CHECK_SAVE_LOG=file  copy tgtd's log there once tgtd has exited
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +44,7 @@ cleanup()
 		return
 	fi
 	scripts/tgtd.sh stop "$work/tgtd" >/dev/null 2>&1
+	[ -n "${CHECK_SAVE_LOG:-}" ] && cp "$work/tgtd/tgtd.log" "$CHECK_SAVE_LOG"
 	scripts/cluster.sh stop "$work/ceph" >/dev/null 2>&1
 	rm -rf "$work"
 }
@@ -53,7 +57,7 @@ setup()
 		test/tools/scsi_cmd.c -liscsi || return 1
 	scripts/cluster.sh start "$work/ceph" || return 1
 	mkdir -p "$work/modules"
-	cp usr/bs_rbd.so "$work/modules/"
+	cp "${CHECK_MODULE:-usr/bs_rbd.so}" "$work/modules/bs_rbd.so" || return 1
 	scripts/tgtd.sh start "$work/tgtd" "$work/modules" || return 1
 	# shellcheck source=/dev/null
 	. "$work/ceph/env"
