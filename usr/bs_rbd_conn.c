@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bs_rbd_stats.h"
@@ -112,14 +113,27 @@ static int set_timeout(rados_t rados, const char *name, unsigned int secs,
 	return set_conf(rados, name, val, err, errlen);
 }
 
+/*
+ * librados opens these files on tgtd's main loop: anything but a readable
+ * regular file (a FIFO would block it for good) is refused up front.
+ */
 static int check_readable(const char *what, const char *path, char *err,
 			  size_t errlen)
 {
-	if (path && access(path, R_OK)) {
-		snprintf(err, errlen, "%s=%s: %s", what, path, strerror(errno));
-		return -errno;
-	}
-	return 0;
+	struct stat st;
+	int ret = 0;
+
+	if (!path)
+		return 0;
+	if (stat(path, &st) || access(path, R_OK))
+		ret = -errno;
+	else if (!S_ISREG(st.st_mode))
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	if (ret)
+		snprintf(err, errlen, "%s=%s: %s", what, path,
+			 ret == -EINVAL ? "not a regular file"
+					: strerror(-ret));
+	return ret;
 }
 
 /* Create the handle and apply configuration: local work, no network. */

@@ -23,6 +23,7 @@
 
 #include "bs_rbd.h"
 #include "bs_rbd_lbamap.h"
+#include "bs_rbd_be.h"
 #include "bs_rbd_sense.h"
 
 #define FUA 0x08 /* CDB byte 1 of WRITE 10/12/16, ORWRITE, COMPARE AND WRITE */
@@ -283,14 +284,14 @@ static int unmap_parse(struct bs_rbd_lu *rlu, const uint8_t *p, size_t len,
 	size_t bd_len, i, n;
 	int used = 0;
 
-	bd_len = get_unaligned_be16(p + 2);
+	bd_len = bs_rbd_be16(p + 2);
 	if (bd_len > len - 8)
 		bd_len = len - 8;
 	n = bd_len / 16;
 	for (i = 0; i < n; i++) {
 		const uint8_t *d = p + 8 + 16 * i;
-		uint64_t lba = get_unaligned_be64(d);
-		uint32_t nb = get_unaligned_be32(d + 8);
+		uint64_t lba = bs_rbd_be64(d);
+		uint32_t nb = bs_rbd_be32(d + 8);
 
 		if (!nb)
 			continue;
@@ -329,7 +330,7 @@ static int cmd_unmap(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 				       ASC_PARAM_LIST_LENGTH);
 		return 0;
 	}
-	if (get_unaligned_be16(p + 2) / 16 > BS_RBD_MAX_UNMAP_DESC) {
+	if (bs_rbd_be16(p + 2) / 16 > BS_RBD_MAX_UNMAP_DESC) {
 		bs_rbd_req_defer_sense(req, ILLEGAL_REQUEST,
 				       ASC_INVALID_FIELD_PARAMS);
 		return 0;
@@ -554,7 +555,7 @@ int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = cmd->dev;
 	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
-	uint64_t lba = get_unaligned_be64(&cmd->scb[2]);
+	uint64_t lba = bs_rbd_be64(&cmd->scb[2]);
 	uint32_t blocks = cmd->scb[13];
 	struct bs_rbd_req *req;
 
@@ -651,7 +652,7 @@ static void lba_done(struct bs_rbd_done *done)
 	struct bs_rbd_req *req = bs_rbd_to_req(done);
 	struct lba_job *job = (struct lba_job *)req->buf;
 	struct scsi_cmd *cmd = req->cmd;
-	uint32_t alloc = get_unaligned_be32(&cmd->scb[10]);
+	uint32_t alloc = bs_rbd_be32(&cmd->scb[10]);
 	uint8_t *out = scsi_get_in_buffer(cmd);
 	uint8_t head[8] = { 0 };
 	size_t n, len, copy;
@@ -684,7 +685,7 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = cmd->dev;
 	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
-	uint64_t lba = get_unaligned_be64(&cmd->scb[2]);
+	uint64_t lba = bs_rbd_be64(&cmd->scb[2]);
 	uint64_t span = rlu->object_size * LBA_MAX_DESC;
 	struct bs_rbd_req *req;
 	struct lba_job *job;
@@ -694,7 +695,7 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
 		return sync_sense(cmd, NOT_READY, ASC_MEDIUM_NOT_PRESENT);
 	if (lba >= lu_blocks(rlu))
 		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_LBA_RANGE);
-	if (get_unaligned_be32(&cmd->scb[10]) < 4)
+	if (bs_rbd_be32(&cmd->scb[10]) < 4)
 		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 
 	req = bs_rbd_req_get(rlu, cmd, lba << lu->blk_shift, 0,
