@@ -19,6 +19,7 @@
 #include "util.h"
 #include "tgtd.h"
 #include "scsi.h"
+#include "spc.h"
 #include "target.h"
 
 #include "bs_rbd.h"
@@ -60,10 +61,24 @@ static int writable(const struct bs_rbd_lu *rlu)
 	return !rlu->path.snap;
 }
 
+/* Caching mode page, byte 2: write cache enabled */
+#define CACHING_PAGE 0x08
+#define CACHING_WCE 0x04
+
+/*
+ * Must this write reach the OSDs (a librbd flush) before GOOD?  With FUA,
+ * with --bsoflags sync, and whenever the initiator or the operator turned
+ * the write cache off (WCE=0: MODE SELECT, or tgtadm's mode_page=).
+ */
 static int fua(const struct scsi_cmd *cmd, const struct bs_rbd_lu *rlu)
 {
-	return (cmd->scb[0] != WRITE_6 && (cmd->scb[1] & FUA)) ||
-	       (rlu->lu->bsoflags & O_SYNC);
+	struct mode_pg *pg;
+
+	if ((cmd->scb[0] != WRITE_6 && (cmd->scb[1] & FUA)) ||
+	    (rlu->lu->bsoflags & O_SYNC))
+		return 1;
+	pg = find_mode_page(rlu->lu, CACHING_PAGE, 0);
+	return pg && !(pg->mode_data[0] & CACHING_WCE);
 }
 
 /* Start one librbd operation for req unless a check already failed. */

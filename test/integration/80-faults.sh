@@ -107,3 +107,59 @@ t_blocklisted_client_recovers()
 	rbd_ rm rbd/fence1 >/dev/null 2>&1
 	rbd_ rm rbd/fence2 >/dev/null 2>&1
 }
+
+# Write cache policy: what was acknowledged after a flush (SYNCHRONIZE
+# CACHE), or while the initiator had turned the write cache off (WCE=0),
+# is on the OSDs even if tgtd dies right after (kill -9, no cleanup).
+t_flushed_writes_survive_tgtd_crash()
+{
+	local d=$WORK/crash ctrl port pid url r page out conf=$WORK/crash.conf
+	rbd_ create --size 16M rbd/crash || return 1
+	# librbd's write-back cache, holding dirty data long: without the
+	# flushes this policy promises, the writes die with tgtd
+	{ cat "$CEPH_DIR/ceph.conf"
+	  printf '[client]\nrbd_cache = true\nrbd_cache_policy = writeback\n'
+	  printf 'rbd_cache_writethrough_until_flush = false\n'
+	  printf 'rbd_cache_max_dirty_age = 60\n'; } >"$conf"
+	mkdir -p "$d"
+	env -u TGT_CTRL -u TGT_PORT scripts/tgtd.sh start "$d" "$WORK/modules" \
+		>/dev/null || { failed "second tgtd"; return 1; }
+	# shellcheck source=/dev/null
+	ctrl=$(. "$d/tgtd.env"; echo "$TGT_CTRL")
+	port=$(. "$d/tgtd.env"; echo "$TGT_PORT")
+	pid=$(. "$d/tgtd.env"; echo "$TGT_PID")
+	tgtadm -C "$ctrl" --lld iscsi --mode target --op new --tid 1 \
+		--targetname "$(iqn crash)" &&
+		tgtadm -C "$ctrl" --lld iscsi --mode target --op bind --tid 1 -I ALL &&
+		tgtadm -C "$ctrl" --lld iscsi --mode logicalunit --op new --tid 1 \
+			--lun 1 --bstype rbd --backing-store rbd/crash \
+			--bsopts "conf=$conf;id=tgt;keyring=$CEPH_DIR/ceph.client.tgt.keyring" ||
+		failed "LUN on the second tgtd"
+	url="iscsi://127.0.0.1:$port/$(iqn crash)/1"
+	r=$("$SCSI_CMD" -w 4096:0xa1 "$url" 2a000000000000000800)
+	expect_status "write 0xa1" "$r" 0x00
+	r=$("$SCSI_CMD" "$url" 35000000000000000000)
+	expect_status "SYNCHRONIZE CACHE after 0xa1" "$r" 0x00
+	# MODE SELECT(6), caching page as tgt has it but WCE cleared
+	page=$WORK/caching.page
+	printf '\x00\x00\x00\x00\x08\x12\x10\x00\xff\xff\x00\x00\xff\xff\xff\xff\x80\x14\x00\x00\x00\x00\x00\x00' >"$page"
+	r=$("$SCSI_CMD" -f "$page" "$url" 151000001800)
+	expect_status "MODE SELECT WCE=0" "$r" 0x00
+	r=$("$SCSI_CMD" -w 4096:0xa2 "$url" 2a000000000800000800)
+	expect_status "write 0xa2 with WCE=0" "$r" 0x00
+	kill -9 "$pid"
+	out=$WORK/crash.img
+	rbd_ export rbd/crash "$out" >/dev/null 2>&1 || failed "rbd export"
+	cmp -s <(head -c 4096 "$out") <(head -c 4096 /dev/zero | tr '\0' '\241') ||
+		failed "flushed write lost by the crash"
+	cmp -s <(tail -c +4097 "$out" | head -c 4096) \
+		<(head -c 4096 /dev/zero | tr '\0' '\242') ||
+		failed "write with WCE=0 lost by the crash"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	rm -f "$out" "$page" "$conf"
+	# the dead client's watch would hold the image for 30 s: fence it
+	r=$(watcher_addr rbd/crash)
+	[ -n "$r" ] && ceph_ osd blocklist add "$r" >/dev/null
+	rbd_ rm rbd/crash >/dev/null 2>&1
+	[ -n "$r" ] && ceph_ osd blocklist rm "$r" >/dev/null
+}
