@@ -1,9 +1,18 @@
 #!/bin/bash
-# Throw-away single-node Ceph cluster (1 mon + 1 memstore osd) under one dir.
-# Usage: scripts/cluster.sh start|stop|status DIR
+# Throw-away single-node Ceph cluster (1 mon + 1 osd, memstore or bluestore)
+# under one dir.
+# Usage: scripts/cluster.sh start|stop|status|restart-osd DIR
 #   start: env CEPH_MON_PORT picks the mon port (default: first free >= 16789).
+#   env CEPH_OBJECTSTORE=bluestore: the osd keeps its data in a small sparse
+#   file (DIR/osd/ceph-0/block, 1 GiB) instead of memory, so that it
+#   survives an osd restart; default memstore (lost when the osd stops).
+#   restart-osd: SIGKILL the osd if it runs, start it again, wait until it
+#   is up and in (for fault tests; needs bluestore to keep the data).
 #   Writes DIR/ceph.conf, DIR/env, DIR/ceph.client.{admin,tgt}.keyring,
 #   DIR/{mon,osd,run,log}/.  Pools: rbd, rbd2.
+#   start-mgr: add a ceph-mgr (mgr.x, DIR/mgr/) to the running cluster,
+#   without python modules, for tests that need PG stats (pool quotas);
+#   stop stops it too.
 # SPDX-License-Identifier: GPL-2.0-only
 set -eu
 # shellcheck source=scripts/lib.sh
@@ -61,12 +70,31 @@ osd data = $D/osd/\$cluster-\$id
 admin socket = $D/run/\$name.asok
 keyring = $D/osd/\$cluster-\$id/keyring
 pid file = $D/run/\$name.pid
-osd objectstore = memstore
-memstore device bytes = 4294967296
+$(objectstore_conf)
 osd op num shards = 2
 osd op num threads per shard = 1
 osd crush update on start = true
 EOF
+}
+
+# [osd] settings of the object store chosen by CEPH_OBJECTSTORE.
+objectstore_conf() {
+	case $OBJECTSTORE in
+	memstore)
+		printf '%s\n' 'osd objectstore = memstore' \
+			'memstore device bytes = 4294967296'
+		;;
+	bluestore)
+		# a sparse file, a fixed small cache, no fsck or discard
+		printf '%s\n' 'osd objectstore = bluestore' \
+			'bluestore block create = true' \
+			'bluestore block size = 1073741824' \
+			'bluestore fsck on mount = false' \
+			'bluestore cache autotune = false' \
+			'bluestore cache size = 67108864' \
+			'bdev enable discard = false'
+		;;
+	esac
 }
 
 # start_daemon NAME BINARY ARGS...: run in foreground mode in its own session.
@@ -94,6 +122,15 @@ ceph_() { timeout 20 ceph -c "$D/ceph.conf" "$@"; }
 
 osd_up_in() {
 	ceph_ osd dump -f json | grep -q '"up":1,"in":1'
+}
+
+# osd_up_in_new: osd.0 is up and in, and the monitors know the new
+# instance (its address nonce is its pid), not the killed one
+osd_up_in_new() {
+	local dump
+	dump=$(ceph_ osd dump -f json) || return 1
+	grep -q '"up":1,"in":1' <<<"$dump" &&
+		grep -q "/$(cat "$(daemon_pidfile osd.0)")\"" <<<"$dump"
 }
 
 mkfs_and_start() {
@@ -195,9 +232,58 @@ do_start() {
 	log "cluster up in $D (mon 127.0.0.1:$PORT, $((($(date +%s%N) - t0) / 1000000)) ms)"
 }
 
+# exited PID: the process is gone or a zombie (its files are closed).
+exited() { ! grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null; }
+
+# The osd again, after a crash or a kill: same data, new address.
+do_restart_osd() {
+	local pid t0
+	t0=$(date +%s%N)
+	need_root
+	[ -f "$D/ceph.conf" ] || die "no cluster in $D"
+	daemon_running mon.a || die "mon.a of $D is not running"
+	# a memstore osd loses everything when it stops
+	grep -qx 'osd objectstore = bluestore' "$D/ceph.conf" ||
+		die "restart-osd needs a cluster started with CEPH_OBJECTSTORE=bluestore"
+	pid=$(cat "$(daemon_pidfile osd.0)" 2>/dev/null) || pid=
+	if daemon_running osd.0; then
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	# until it is reaped it may still hold its pid file lock
+	[ -z "$pid" ] || wait_for 10 exited "$pid" || die "osd.0 did not die"
+	start_daemon osd.0 ceph-osd -i 0
+	wait_daemon "$START_TIMEOUT" osd.0 osd_up_in_new
+	log "osd.0 restarted ($((($(date +%s%N) - t0) / 1000000)) ms)"
+}
+
+# mgr_available: the mon names an active mgr
+mgr_available() { ceph_ mgr dump -f json | grep -q '"available": *true'; }
+
+# A ceph-mgr for a running cluster, so that PG stats reach the mon (pool
+# quotas, ceph df).  Without python modules (an empty module path: up in
+# under a second, little CPU; ceph health lists the always-on modules as
+# failed); OSDs report their stats every second, and the mon, which checks
+# pool quotas on its tick, ticks every second (default 5).
+do_start_mgr() {
+	local t0 m=$D/mgr/ceph-x
+	t0=$(date +%s%N)
+	need_root
+	daemon_running mon.a || die "mon.a of $D is not running"
+	daemon_running mgr.x && die "mgr.x of $D is already running"
+	rm -rf "$m"
+	mkdir -p "$m/modules"
+	ceph_ auth get-or-create mgr.x mon 'allow profile mgr' osd 'allow *' \
+		mds 'allow *' -o "$m/keyring" >/dev/null || die "no key for mgr.x"
+	ceph_ config set mon mon_tick_interval 1 || die "mon_tick_interval"
+	start_daemon mgr.x ceph-mgr -i x --mgr-data "$m" --keyring "$m/keyring" \
+		--mgr-module-path "$m/modules" --mgr-stats-period 1
+	wait_daemon 20 mgr.x mgr_available
+	log "mgr.x up ($((($(date +%s%N) - t0) / 1000000)) ms)"
+}
+
 do_stop() {
 	local n pid
-	for n in osd.0 mon.a; do
+	for n in mgr.x osd.0 mon.a; do
 		pid=$(cat "$(daemon_pidfile "$n")" 2>/dev/null) || continue
 		stop_pid "$pid" "-c $D/ceph.conf" 10
 		rm -f "$(daemon_pidfile "$n")"
@@ -219,6 +305,11 @@ do_status() {
 }
 
 [ $# = 2 ] || usage
+OBJECTSTORE=${CEPH_OBJECTSTORE:-memstore}
+case $OBJECTSTORE in
+memstore | bluestore) ;;
+*) die "CEPH_OBJECTSTORE must be memstore or bluestore, not '$OBJECTSTORE'" ;;
+esac
 D=$(abs_dir "$2")
 D=${D%/}
 [ -n "$D" ] || die "DIR must not be /"
@@ -226,5 +317,7 @@ case $1 in
 start) do_start ;;
 stop) do_stop ;;
 status) do_status ;;
+start-mgr) do_start_mgr ;;
+restart-osd) do_restart_osd ;;
 *) usage ;;
 esac

@@ -8,7 +8,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 PKGS="build-essential pkg-config dpkg-dev tgt librbd-dev librados-dev
-ceph-mon ceph-osd ceph-common libiscsi-bin qemu-utils qemu-block-extra
+ceph-mon ceph-osd ceph-mgr ceph-common libiscsi-bin qemu-utils qemu-block-extra
 xz-utils procps iproute2 util-linux libiscsi-dev python3-minimal"
 
 installed() {

@@ -46,6 +46,11 @@ cleanup()
 	scripts/tgtd.sh stop "$work/tgtd" >/dev/null 2>&1
 	[ -n "${CHECK_SAVE_LOG:-}" ] && cp "$work/tgtd/tgtd.log" "$CHECK_SAVE_LOG"
 	scripts/cluster.sh stop "$work/ceph" >/dev/null 2>&1
+	# a case's own tgtd or cluster, left running if it was interrupted
+	for d in "$work"/*/; do
+		[ -f "$d/tgtd.env" ] && scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+		[ -f "$d/.cluster-sh" ] && scripts/cluster.sh stop "$d" >/dev/null 2>&1
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT

@@ -57,11 +57,32 @@ static const unsigned char core_opcodes[] = {
 	COMPARE_AND_WRITE,
 };
 
+/*
+ * The LU's client is fenced (bs_rbd_reopen.c): NOT READY for everything,
+ * not only for what reaches an OSD.  The old image would still answer a
+ * READ from librbd's cache (data another client may have overwritten
+ * since), or with zeroes once the image is deleted and the entry removed.
+ */
+static int fenced(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+{
+	struct bs_rbd_req *req;
+
+	req = bs_rbd_req_get(rlu, cmd, cmd->offset, 0, BS_RBD_DIR_READ);
+	if (!req)
+		return -ENOMEM;
+	set_cmd_async(cmd);
+	bs_rbd_req_defer_sense(req, NOT_READY,
+			       BS_RBD_ASC_NOT_READY_CAUSE_NOT_REPORTABLE);
+	return 0;
+}
+
 static int bs_rbd_cmd_submit(struct scsi_cmd *cmd)
 {
 	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
 	bs_rbd_cmd_fn fn = bs_rbd_cmd_lookup(cmd->scb[0]);
 
+	if (rlu->reopen)
+		return fenced(rlu, cmd);
 	if (!fn) {
 		/* the opcode map should have stopped it in the core */
 		rbd_log(rlu, "unexpected opcode 0x%02x", cmd->scb[0]);

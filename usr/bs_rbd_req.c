@@ -84,13 +84,32 @@ void bs_rbd_req_defer(struct bs_rbd_req *req, int ret)
 	bs_rbd_done_push(&req->done);
 }
 
+/*
+ * librbd's thread: a step of the request finished.  librbd clips a read
+ * at the end of the image and returns fewer bytes: the image shrank after
+ * our range check (rbd resize --allow-shrink with the command on its
+ * way).  That is LBA OUT OF RANGE, as if it had arrived a moment later,
+ * and the rest of the buffer was never filled.
+ */
+static void req_aio_cb(rbd_completion_t comp, void *arg)
+{
+	struct bs_rbd_req *req = arg;
+	ssize_t ret = rbd_aio_get_return_value(comp);
+
+	rbd_aio_release(comp);
+	if (req->dir == BS_RBD_DIR_READ && ret >= 0 && (size_t)ret != req->len)
+		ret = -ERANGE;
+	req->done.ret = ret;
+	bs_rbd_done_push(&req->done);
+}
+
 /* Hand the request to librbd; a failure to start completes it with it. */
 void bs_rbd_req_submit(struct bs_rbd_req *req, bs_rbd_aio_fn fn)
 {
 	rbd_completion_t comp;
 	int ret;
 
-	ret = rbd_aio_create_completion(&req->done, bs_rbd_done_aio_cb, &comp);
+	ret = rbd_aio_create_completion(req, req_aio_cb, &comp);
 	if (ret < 0) {
 		bs_rbd_req_defer(req, ret);
 		return;
@@ -106,9 +125,16 @@ void bs_rbd_req_complete(struct bs_rbd_req *req, int status)
 {
 	struct scsi_cmd *cmd = req->cmd;
 
-	/* tgt's UNMAP code builds sense before it knows we went async */
+	/*
+	 * tgt's UNMAP code builds sense before it knows we went async.  An
+	 * error comes with no data-in: tgt would send the whole buffer,
+	 * holding a partial read or what its last user left there (another
+	 * LU's data).
+	 */
 	if (status == SAM_STAT_GOOD)
 		cmd->sense_len = 0;
+	else
+		scsi_set_in_resid_by_actual(cmd, 0);
 	bs_rbd_stats_account(req->rlu, req, status);
 	req_put(req);
 	target_cmd_io_done(cmd, status);
