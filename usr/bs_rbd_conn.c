@@ -182,6 +182,14 @@ static int conn_configure(const struct bs_rbd_opts *o, rados_t *out, char *err,
 	 */
 	/* discarded ranges must read back as zeroes (we report LBPRZ) */
 	ret = set_conf(rados, "rbd_skip_partial_discard", "false", err, errlen);
+	/*
+	 * librbd copies write data by default, here on tgtd's main loop (1M
+	 * instructions per MiB).  tgt leaves a command's buffer alone until
+	 * we complete it, and librbd completes only after dropping it.
+	 */
+	if (!ret)
+		ret = set_conf(rados, "rbd_disable_zero_copy_writes", "false",
+			       err, errlen);
 	if (!ret)
 		ret = set_timeout(rados, "client_mount_timeout",
 				  o->connect_timeout, err, errlen);
