@@ -139,6 +139,21 @@ bench-scale:
 	@$(MAKE) --no-print-directory $(SO)
 	@scripts/bench-scale.sh
 
+# N busy LUNs on one cluster client vs one client each (connection=N).
+.PHONY: bench-spread
+bench-spread:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(SO)
+	@scripts/bench-spread.sh
+
+# Instructions per I/O in tgtd (valgrind --tool=callgrind), ours vs
+# Debian's module; about a minute.  See docs/BENCHMARKS.md.
+.PHONY: bench-cost
+bench-cost:
+	@scripts/deps.sh valgrind binutils perl
+	@$(MAKE) --no-print-directory $(SO)
+	@scripts/bench-cost.sh
+
 # ---- fuzzing (libFuzzer + ASan + UBSan) ----------------------------------
 
 FUZZ_SECONDS ?= 15

@@ -21,7 +21,10 @@
 # the others take as long as they need for the same count), BENCH_SIZE_MB
 # (1024: size of each of the three images), BENCH_RUN_TIMEOUT (60 s),
 # BENCH_DEBIAN=0 (skip Debian's module), BENCH_SO (our module to measure;
-# default usr/bs_rbd.so).
+# default usr/bs_rbd.so), BENCH_ISCSI (iSCSI target parameters set on both
+# tgtds before any login, "Name=value ..."; default: the larger segment and
+# burst lengths of docs/BENCHMARKS.md, "Performance tuning"; "none": tgtd's
+# defaults).
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +38,12 @@ RUNS=${BENCH_RUNS:-5}
 SECS=${BENCH_SECS:-3}
 SIZE_MB=${BENCH_SIZE_MB:-1024}
 RUN_TIMEOUT=${BENCH_RUN_TIMEOUT:-60}
+ISCSI=${BENCH_ISCSI-MaxRecvDataSegmentLength=262144 FirstBurstLength=262144 MaxBurstLength=16776192 InitialR2T=No}
+[ "$ISCSI" != none ] || ISCSI=''
+iscsi_desc=${ISCSI:-"none set (tgtd's defaults)"}
+for p in $ISCSI; do
+	case $p in [A-Z]*=[0-9A-Za-z]*) ;; *) die "BENCH_ISCSI: Name=value ..., not '$p'" ;; esac
+done
 work=${BENCH_DIR:-$(mktemp -d /tmp/bs_rbd-bench.XXXXXX)}
 work=$(abs_dir "$work")
 mkdir -p "$work"
@@ -148,6 +157,16 @@ step "prefilled in ${prefill_secs} s"
 
 bsopts="conf=$conf;id=tgt"
 
+# set_iscsi_params CTRL: BENCH_ISCSI on target 1, before any login
+set_iscsi_params()
+{
+	local p
+	for p in $ISCSI; do
+		timeout 30 tgtadm -C "$1" --lld iscsi --mode target --op update --tid 1 \
+			--name "${p%%=*}" --value "${p#*=}" || return 1
+	done
+}
+
 # start_tgtd NAME MODDIR IQN IMAGE: a stock tgtd loading MODDIR's modules,
 # on free control and iSCSI ports, exporting IMAGE as LUN 1 of IQN.
 start_tgtd()
@@ -159,6 +178,7 @@ start_tgtd()
 		grep -Eq '^[[:space:]]+rbd( |$)' || { echo "module not loaded"; return 1; }
 	if ! timeout 30 tgtadm -C "$ctrl" --lld iscsi --mode target --op new --tid 1 \
 		--targetname "$iqn" ||
+		! set_iscsi_params "$ctrl" ||
 		! timeout 60 tgtadm -C "$ctrl" --lld iscsi --mode logicalunit --op new --tid 1 \
 			--lun 1 --bstype rbd --backing-store "$image" --bsopts "$bsopts" ||
 		! timeout 30 tgtadm -C "$ctrl" --lld iscsi --mode target --op bind --tid 1 -I ALL; then
@@ -171,6 +191,7 @@ start_tgtd()
 tgtd_pid() { sed -n 's/^TGT_PID=//p' "$work/tgtd-$1/tgtd.env" 2>/dev/null || true; }
 tgtd_alive() { pid_matches "$(tgtd_pid "$1")" "/usr/sbin/tgtd -f -C"; }
 
+step "iSCSI target parameters on both tgtds: $iscsi_desc"
 step "tgtd with our module ($ours_path)"
 mkdir -p "$work/mod-ours"
 cp "$ours_path" "$work/mod-ours/bs_rbd.so"
@@ -363,6 +384,7 @@ report()
 	echo "paths:    ours   = iscsi://127.0.0.1:PORT/IQN/1 -> tgtd + usr/bs_rbd.so, bsopts conf=CONF;id=tgt"
 	echo "          librbd = rbd:${IMAGE[librbd]}:conf=CONF:id=tgt (librbd inside qemu-img)"
 	echo "          debian = iscsi://127.0.0.1:PORT2/IQN2/1 -> 2nd tgtd + Debian's bs_rbd.so, same bsopts"
+	echo "iscsi:    target parameters on both tgtds: $iscsi_desc"
 	echo "method:   each cell = median of $RUNS runs; paths take turns within each round; IOPS = count / time"
 	echo "          qemu-img reports (connect and login excluded); MiB/s = IOPS x size"
 	echo
