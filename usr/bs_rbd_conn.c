@@ -185,7 +185,8 @@ static int conn_configure(const struct bs_rbd_opts *o, rados_t *out, char *err,
 	/*
 	 * librbd copies write data by default, here on tgtd's main loop (1M
 	 * instructions per MiB).  tgt leaves a command's buffer alone until
-	 * we complete it, and librbd completes only after dropping it.
+	 * we complete it, and librbd completes only after dropping it.  (With
+	 * its cache on, librbd still copies: the cache keeps the data.)
 	 */
 	if (!ret)
 		ret = set_conf(rados, "rbd_disable_zero_copy_writes", "false",

@@ -245,8 +245,11 @@ int bs_rbd_aio_read_scratch(struct bs_rbd_req *req, rbd_completion_t comp)
 
 int bs_rbd_aio_write(struct bs_rbd_req *req, rbd_completion_t comp)
 {
-	return rbd_aio_write(req->rlu->image, req->offset, req->len,
-			     scsi_get_out_buffer(req->cmd), comp);
+	/* FUA: librbd must not answer before the OSDs have the data */
+	return rbd_aio_write2(req->rlu->image, req->offset, req->len,
+			      scsi_get_out_buffer(req->cmd), comp,
+			      req->flush_after ? LIBRADOS_OP_FLAG_FADVISE_FUA
+					       : 0);
 }
 
 int bs_rbd_aio_write_scratch(struct bs_rbd_req *req, rbd_completion_t comp)
