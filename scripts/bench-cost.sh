@@ -107,9 +107,7 @@ cleanup()
 		kill -TERM "$child" 2>/dev/null || true
 		wait "$child" 2>/dev/null || true
 	fi
-	scripts/tgtd.sh stop "$work/tgtd-ours" >/dev/null 2>&1 || true
-	scripts/tgtd.sh stop "$work/tgtd-debian" >/dev/null 2>&1 || true
-	scripts/cluster.sh stop "$work/ceph" >/dev/null 2>&1 || true
+	bench_stop "$work"
 	if [ "$finished" = 1 ]; then
 		find "$work" -mindepth 1 -maxdepth 1 ! -name cost.txt ! -name 'callgrind-*' \
 			-exec rm -rf {} +
@@ -154,15 +152,8 @@ tgtd_symbols()
 
 # ---- the test bed ---------------------------------------------------------
 
-log "cluster in $work/ceph"
-scripts/cluster.sh start "$work/ceph"
-# shellcheck source=/dev/null
-. "$work/ceph/env"
-export CEPH_CONF
-unset CEPH_ARGS
+bench_cluster "$work"
 conf=$work/bench.conf
-cp "$CEPH_DIR/ceph.conf" "$conf"
-printf '\n[client]\nrbd cache = false\n' >>"$conf"
 [ -z "$CLIENT" ] || printf '%s\n' "$CLIENT" | tr ';' '\n' | sed 's/^ *//' >>"$conf"
 bsopts="conf=$conf;id=tgt"
 

@@ -48,9 +48,7 @@ cleanup()
 {
 	local rc=$?
 	trap - EXIT INT TERM HUP
-	scripts/tgtd.sh stop "$work/tgtd-ours" >/dev/null 2>&1 || true
-	scripts/tgtd.sh stop "$work/tgtd-debian" >/dev/null 2>&1 || true
-	scripts/cluster.sh stop "$work/ceph" >/dev/null 2>&1 || true
+	bench_stop "$work"
 	if [ "$finished" = 1 ]; then
 		find "$work" -mindepth 1 -maxdepth 1 ! -name scale.txt -exec rm -rf {} +
 	else
@@ -62,15 +60,8 @@ trap cleanup EXIT
 trap 'exit 130' INT HUP
 trap 'exit 143' TERM
 
-log "cluster in $work/ceph"
-scripts/cluster.sh start "$work/ceph"
-# shellcheck source=/dev/null
-. "$work/ceph/env"
-export CEPH_CONF
-unset CEPH_ARGS
+bench_cluster "$work"
 conf=$work/bench.conf
-cp "$CEPH_DIR/ceph.conf" "$conf"
-printf '\n[client]\nrbd cache = false\n' >>"$conf"
 bsopts="conf=$conf;id=tgt"
 
 log "$max images of 64 MiB (thin)"

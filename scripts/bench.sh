@@ -93,9 +93,7 @@ cleanup()
 		kill -TERM "$child" 2>/dev/null || true
 		wait "$child" 2>/dev/null || true
 	fi
-	scripts/tgtd.sh stop "$work/tgtd-ours" >/dev/null 2>&1 || true
-	scripts/tgtd.sh stop "$work/tgtd-debian" >/dev/null 2>&1 || true
-	scripts/cluster.sh stop "$work/ceph" >/dev/null 2>&1 || true
+	bench_stop "$work"
 	if [ "$finished" = 1 ]; then
 		# keep the results only
 		find "$work" -mindepth 1 -maxdepth 1 ! -name results.txt ! -name runs.csv \
@@ -113,12 +111,7 @@ step() { log "$*"; }
 
 # ---- the test bed ---------------------------------------------------------
 
-step "cluster in $work/ceph"
-scripts/cluster.sh start "$work/ceph"
-# shellcheck source=/dev/null
-. "$work/ceph/env"
-export CEPH_CONF
-unset CEPH_ARGS
+bench_cluster "$work"
 
 # memstore keeps every object in the OSD's memory, up to its device size.
 dev_bytes=$(sed -n 's/^memstore device bytes = //p' "$CEPH_DIR/ceph.conf")
@@ -126,17 +119,8 @@ dev_bytes=$(sed -n 's/^memstore device bytes = //p' "$CEPH_DIR/ceph.conf")
 [ $((3 * SIZE_MB * 1048576)) -le $((dev_bytes * 8 / 10)) ] ||
 	die "3 images of $SIZE_MB MiB do not fit in 80% of memstore's $dev_bytes bytes"
 
-# The librbd client settings of every path: this conf, given to both
-# tgtds (bsopts conf=) and to qemu (rbd:...:conf=).  rbd_cache = false:
-# qemu forces rbd_cache=false itself with -t none (BDRV_O_NOCACHE), so it
-# is the only setting that is the same on all three paths; it also makes
-# every acknowledged write one that reached the OSD.
-cp "$CEPH_DIR/ceph.conf" "$conf"
-cat >>"$conf" <<'EOF'
-
-[client]
-rbd cache = false
-EOF
+# The librbd client settings of every path: bench_cluster's conf ($conf),
+# given to both tgtds (bsopts conf=) and to qemu (rbd:...:conf=).
 client_settings=$(sed -n '/^\[client\]/,$p' "$conf" | grep -v '^\[' | grep . | sed 's/^ *//')
 effective=""
 for o in rbd_cache rbd_op_threads objecter_inflight_ops objecter_inflight_op_bytes ms_async_op_threads; do

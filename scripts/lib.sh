@@ -108,3 +108,25 @@ fetch_debian_module() {
 		return 1
 	fi
 }
+
+# bench_cluster WORK: the benchmarks' cluster under WORK/ceph.  Sources its
+# env (CEPH_CONF, CEPH_DIR; exported) and writes WORK/bench.conf, its
+# ceph.conf with librbd's cache off on every path (qemu -t none forces it
+# off on the librbd path, so only this compares like with like).
+bench_cluster() {
+	log "cluster in $1/ceph"
+	scripts/cluster.sh start "$1/ceph"
+	# shellcheck source=/dev/null
+	. "$1/ceph/env"
+	export CEPH_CONF CEPH_DIR
+	unset CEPH_ARGS
+	cp "$CEPH_DIR/ceph.conf" "$1/bench.conf"
+	printf '\n[client]\nrbd cache = false\n' >>"$1/bench.conf"
+}
+
+# bench_stop WORK: stop the benchmarks' tgtds and cluster under WORK.
+bench_stop() {
+	scripts/tgtd.sh stop "$1/tgtd-ours" >/dev/null 2>&1 || true
+	scripts/tgtd.sh stop "$1/tgtd-debian" >/dev/null 2>&1 || true
+	scripts/cluster.sh stop "$1/ceph" >/dev/null 2>&1 || true
+}
