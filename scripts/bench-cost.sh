@@ -103,11 +103,7 @@ cleanup()
 {
 	local rc=$?
 	trap - EXIT INT TERM HUP
-	if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
-		kill -TERM "$child" 2>/dev/null || true
-		wait "$child" 2>/dev/null || true
-	fi
-	bench_stop "$work"
+	bench_stop "$work" "$child"
 	if [ "$finished" = 1 ]; then
 		find "$work" -mindepth 1 -maxdepth 1 ! -name cost.txt ! -name 'callgrind-*' \
 			-exec rm -rf {} +
