@@ -99,19 +99,7 @@ declare -A NA MODDIR SUMMARY
 
 child=
 finished=0
-cleanup()
-{
-	local rc=$?
-	trap - EXIT INT TERM HUP
-	bench_stop "$work" "$child"
-	if [ "$finished" = 1 ]; then
-		find "$work" -mindepth 1 -maxdepth 1 ! -name cost.txt ! -name 'callgrind-*' \
-			-exec rm -rf {} +
-	else
-		log "FAILED (exit $rc); daemons stopped, logs kept in $work"
-	fi
-	exit "$rc"
-}
+cleanup() { bench_cleanup $? cost.txt 'callgrind-*'; }
 trap cleanup EXIT
 trap 'exit 130' INT HUP
 trap 'exit 143' TERM

@@ -44,18 +44,7 @@ declare -A NA MODDIR THREADS RSS SOCKS ADDMS DELS
 [ "${BENCH_DEBIAN:-1}" = 0 ] && NA[debian]="skipped (BENCH_DEBIAN=0)"
 
 finished=0
-cleanup()
-{
-	local rc=$?
-	trap - EXIT INT TERM HUP
-	bench_stop "$work"
-	if [ "$finished" = 1 ]; then
-		find "$work" -mindepth 1 -maxdepth 1 ! -name scale.txt -exec rm -rf {} +
-	else
-		log "FAILED (exit $rc); daemons stopped, logs kept in $work"
-	fi
-	exit "$rc"
-}
+cleanup() { bench_cleanup $? scale.txt; }
 trap cleanup EXIT
 trap 'exit 130' INT HUP
 trap 'exit 143' TERM

@@ -85,20 +85,7 @@ W_NAME[w1m]="1 MiB rand write QD8" W_SIZE[w1m]=1048576 W_DEPTH[w1m]=8 W_STEP[w1m
 
 child=
 finished=0
-cleanup()
-{
-	local rc=$?
-	trap - EXIT INT TERM HUP
-	bench_stop "$work" "$child"
-	if [ "$finished" = 1 ]; then
-		# keep the results only
-		find "$work" -mindepth 1 -maxdepth 1 ! -name results.txt ! -name runs.csv \
-			-exec rm -rf {} +
-	else
-		log "FAILED (exit $rc); daemons stopped, logs kept in $work"
-	fi
-	exit "$rc"
-}
+cleanup() { bench_cleanup $? results.txt runs.csv; }
 trap cleanup EXIT
 trap 'exit 130' INT HUP
 trap 'exit 143' TERM

@@ -124,6 +124,26 @@ bench_cluster() {
 	printf '\n[client]\nrbd cache = false\n' >>"$1/bench.conf"
 }
 
+# bench_cleanup RC KEEP...: the benchmarks' exit handler.  Stops the load
+# generator $child and the daemons under $work; once the run finished
+# ($finished=1) only the files named KEEP (find -name patterns) stay in
+# $work, else everything stays for a look at the logs.  Exits with RC.
+bench_cleanup() {
+	local rc=$1 keep=() p
+	shift
+	trap - EXIT INT TERM HUP
+	bench_stop "$work" "${child:-}"
+	if [ "${finished:-0}" = 1 ]; then
+		for p in "$@"; do
+			keep+=(! -name "$p")
+		done
+		find "$work" -mindepth 1 -maxdepth 1 "${keep[@]}" -exec rm -rf {} +
+	else
+		log "FAILED (exit $rc); daemons stopped, logs kept in $work"
+	fi
+	exit "$rc"
+}
+
 # bench_stop WORK [PID]: end the load generator PID if it still runs, then
 # stop the benchmarks' tgtds and cluster under WORK.
 bench_stop() {
