@@ -29,7 +29,8 @@ LDLIBS := -lrbd -lrados -lpthread
 
 SO := usr/bs_rbd.so
 SRCS := usr/bs_rbd.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
-	usr/bs_rbd_image.c usr/bs_rbd_lbamap.c usr/bs_rbd_loop.c \
+	usr/bs_rbd_held.c usr/bs_rbd_image.c usr/bs_rbd_lbamap.c \
+	usr/bs_rbd_loop.c \
 	usr/bs_rbd_opts.c \
 	usr/bs_rbd_reopen.c usr/bs_rbd_req.c usr/bs_rbd_resize.c \
 	usr/bs_rbd_sbc.c \

@@ -97,3 +97,6 @@ tgtd_alive() { kill -0 "$TGT_PID" 2>/dev/null; }
 proc_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 now_ms() { date +%s%3N; }
+
+# The statistics file of the test tgtd (bs_rbd_stats.c)
+stats_file() { echo "/var/run/tgtd/bs_rbd.$TGT_CTRL.stats"; }

@@ -58,12 +58,14 @@ static const unsigned char core_opcodes[] = {
 };
 
 /*
- * The LU's client is fenced (bs_rbd_reopen.c): NOT READY for everything,
- * not only for what reaches an OSD.  The old image would still answer a
- * READ from librbd's cache (data another client may have overwritten
- * since), or with zeroes once the image is deleted and the entry removed.
+ * Fail the command with NOT READY and this ASC, whatever it is.  The
+ * LU's client is fenced (bs_rbd_reopen.c): not only what reaches an OSD,
+ * since the old image would still answer a READ from librbd's cache (data
+ * another client may have overwritten since), or with zeroes once the
+ * image is deleted and the entry removed.  Or the image is gone
+ * (bs_rbd_held.c).
  */
-static int fenced(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+static int refuse(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, uint16_t asc)
 {
 	struct bs_rbd_req *req;
 
@@ -71,8 +73,7 @@ static int fenced(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 	if (!req)
 		return -ENOMEM;
 	set_cmd_async(cmd);
-	bs_rbd_req_defer_sense(req, NOT_READY,
-			       BS_RBD_ASC_NOT_READY_CAUSE_NOT_REPORTABLE);
+	bs_rbd_req_defer_sense(req, NOT_READY, asc);
 	return 0;
 }
 
@@ -81,8 +82,11 @@ static int bs_rbd_cmd_submit(struct scsi_cmd *cmd)
 	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
 	bs_rbd_cmd_fn fn = bs_rbd_cmd_lookup(cmd->scb[0]);
 
+	if (rlu->gone)
+		return refuse(rlu, cmd, BS_RBD_ASC_MEDIUM_NOT_PRESENT);
 	if (rlu->reopen)
-		return fenced(rlu, cmd);
+		return refuse(rlu, cmd,
+			      BS_RBD_ASC_NOT_READY_CAUSE_NOT_REPORTABLE);
 	if (!fn) {
 		/* the opcode map should have stopped it in the core */
 		rbd_log(rlu, "unexpected opcode 0x%02x", cmd->scb[0]);
@@ -202,12 +206,17 @@ static void image_release(struct bs_rbd_lu *rlu)
 		return;
 	}
 	bs_rbd_reopen_cancel(rlu);
+	bs_rbd_held_stop(rlu);
 	if (rlu->image)
 		bs_rbd_resize_unwatch(rlu);
-	if (rlu->image)
+	/* a removed image's close waits for what librbd holds: for ever */
+	if (rlu->image && rlu->gone)
+		bs_rbd_image_close_async(rlu->pool, rlu->image);
+	else if (rlu->image)
 		bs_rbd_image_close(rlu->pool, rlu->image,
 				   rlu->opts.connect_timeout);
 	rlu->image = NULL;
+	rlu->gone = 0;
 	if (rlu->pool)
 		bs_rbd_pool_put(rlu->pool);
 	rlu->pool = NULL;
@@ -223,6 +232,7 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 
 	memset(rlu, 0, sizeof(*rlu));
 	rlu->lu = lu;
+	INIT_LIST_HEAD(&rlu->inflight_reqs);
 
 	ret = bs_rbd_done_start();
 	if (ret) {
@@ -281,6 +291,11 @@ static int open_image(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 	}
 	*size = info.size;
 	rlu->object_size = info.obj_size;
+	ret = bs_rbd_held_start(rlu);
+	if (ret) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto fail;
+	}
 
 	if (rlu->path.snap)
 		lu->attrs.readonly = 1;

@@ -19,6 +19,8 @@
 #include <rados/librados.h>
 #include <rbd/librbd.h>
 
+#include "list.h"
+
 #include "bs_rbd_opts.h"
 
 struct scsi_lu;
@@ -110,6 +112,7 @@ struct bs_rbd_req {
 	int dir;	     /* enum bs_rbd_dir: how a failure is reported */
 	uint8_t flush_after; /* FUA: flush before completing */
 	uint8_t stage;	     /* step of a multi-step command */
+	uint8_t tgt_data_in; /* librbd writes into the command's buffer */
 	char *buf;	     /* scratch data owned by the request, or NULL */
 	struct bs_rbd_sub *subs; /* UNMAP descriptors, or NULL */
 	unsigned int pending;	 /* subs in flight */
@@ -119,6 +122,7 @@ struct bs_rbd_req {
 	uint8_t skey;	   /* sense key (deferred or sent) ... */
 	uint16_t sasc;	   /* ... and ASC/ASCQ */
 	struct bs_rbd_req *next_free;
+	struct list_head inflight_entry; /* the LU's inflight_reqs */
 };
 
 /* Commands that ended, by kind; errors by the sense key they got. */
@@ -139,10 +143,13 @@ struct bs_rbd_lu {
 	struct bs_rbd_pool *pool;
 	rbd_image_t image;
 	struct bs_rbd_req *free_reqs;
+	struct list_head inflight_reqs; /* oldest first */
 	unsigned int inflight;
 	uint64_t object_size;	      /* bytes, of the image's objects */
 	struct bs_rbd_watch *watch;   /* resize watch, or NULL */
 	struct bs_rbd_reopen *reopen; /* blocklisted: reopening, or NULL */
+	struct bs_rbd_held *held;     /* watches for held commands */
+	int gone;		      /* the image was removed */
 	struct bs_rbd_stats stats;
 	struct bs_rbd_lu *stats_next; /* bs_rbd_stats.c's list of LUs */
 };
@@ -163,6 +170,7 @@ void bs_rbd_req_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc);
 void bs_rbd_req_miscompare(struct bs_rbd_req *req, uint64_t offset);
 void bs_rbd_req_discard_subs(struct bs_rbd_req *req, unsigned int n);
 void bs_rbd_req_defer_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc);
+void bs_rbd_req_abandon(struct bs_rbd_req *req, uint8_t key, uint16_t asc);
 int bs_rbd_aio_read(struct bs_rbd_req *req, rbd_completion_t comp);
 int bs_rbd_aio_read_scratch(struct bs_rbd_req *req, rbd_completion_t comp);
 int bs_rbd_aio_write(struct bs_rbd_req *req, rbd_completion_t comp);
@@ -192,6 +200,13 @@ void bs_rbd_resize_check(struct bs_rbd_lu *rlu);
 struct bs_rbd_reopen;
 void bs_rbd_reopen_start(struct bs_rbd_lu *rlu);
 void bs_rbd_reopen_cancel(struct bs_rbd_lu *rlu);
+
+/* bs_rbd_held.c: commands librbd holds back for good (image removed) */
+struct bs_rbd_held;
+int bs_rbd_held_start(struct bs_rbd_lu *rlu);
+void bs_rbd_held_stop(struct bs_rbd_lu *rlu);
+void bs_rbd_held_arm(struct bs_rbd_lu *rlu);
+void bs_rbd_held_probe(struct bs_rbd_lu *rlu);
 
 /* bs_rbd_stats.c: counters and state in /var/run/tgtd/bs_rbd.PORT.stats */
 uint64_t bs_rbd_now_us(void);

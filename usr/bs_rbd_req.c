@@ -43,8 +43,17 @@ struct bs_rbd_req *bs_rbd_req_get(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd,
 	req->len = len;
 	req->dir = dir;
 	req->t0 = bs_rbd_now_us();
+	/* oldest first: bs_rbd_held.c looks at the head */
+	list_add_tail(&req->inflight_entry, &rlu->inflight_reqs);
 	rlu->inflight++;
+	bs_rbd_held_arm(rlu);
 	return req;
+}
+
+static void req_detach(struct bs_rbd_req *req)
+{
+	list_del(&req->inflight_entry);
+	req->rlu->inflight--;
 }
 
 static void req_put(struct bs_rbd_req *req)
@@ -53,7 +62,7 @@ static void req_put(struct bs_rbd_req *req)
 
 	free(req->buf);
 	free(req->subs);
-	rlu->inflight--;
+	req_detach(req);
 	req->next_free = rlu->free_reqs;
 	rlu->free_reqs = req;
 }
@@ -140,6 +149,36 @@ void bs_rbd_req_complete(struct bs_rbd_req *req, int status)
 	target_cmd_io_done(cmd, status);
 }
 
+/* librbd finally let go of an abandoned request: nobody else knows it. */
+static void abandoned_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+
+	free(req->buf);
+	free(req->subs);
+	free(req);
+}
+
+/*
+ * End the command now with this sense although librbd still holds the
+ * request; its completion, if it ever comes, only frees it.  Only for a
+ * request whose librbd operation no longer needs the command's memory.
+ */
+void bs_rbd_req_abandon(struct bs_rbd_req *req, uint8_t key, uint16_t asc)
+{
+	struct scsi_cmd *cmd = req->cmd;
+
+	sense_data_build(cmd, key, asc);
+	req->skey = key;
+	scsi_set_in_resid_by_actual(cmd, 0);
+	bs_rbd_stats_account(req->rlu, req, SAM_STAT_CHECK_CONDITION);
+	req_detach(req);
+	req->rlu = NULL;
+	req->cmd = NULL;
+	req->done.fn = abandoned_done;
+	target_cmd_io_done(cmd, SAM_STAT_CHECK_CONDITION);
+}
+
 void bs_rbd_req_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc)
 {
 	sense_data_build(req->cmd, key, asc);
@@ -158,6 +197,8 @@ void bs_rbd_req_fail(struct bs_rbd_req *req, int err)
 		req->cmd->scb[0], req->offset, req->len, strerror(-err));
 	if (err == -ESHUTDOWN)
 		bs_rbd_reopen_start(req->rlu);
+	if (err == -ENOENT)
+		bs_rbd_held_probe(req->rlu);
 sense:
 	bs_rbd_req_sense(req, s.key, s.asc);
 }
@@ -233,6 +274,7 @@ void bs_rbd_req_defer_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc)
 
 int bs_rbd_aio_read(struct bs_rbd_req *req, rbd_completion_t comp)
 {
+	req->tgt_data_in = 1;
 	return rbd_aio_read(req->rlu->image, req->offset, req->len,
 			    scsi_get_in_buffer(req->cmd), comp);
 }

@@ -135,6 +135,7 @@ static void print_lu(FILE *f, const struct bs_rbd_lu *rlu)
 		p->ns ? p->ns : "", p->ns ? "/" : "", p->image ? p->image : "",
 		p->snap ? "@" : "", p->snap ? p->snap : "",
 		!rlu->image   ? "closed"
+		: rlu->gone   ? "removed"
 		: rlu->reopen ? "blocklisted"
 			      : "ok");
 	fprintf(f,

@@ -3,8 +3,6 @@
 # Operator visibility: per-LU counters and client state in
 # /var/run/tgtd/bs_rbd.PORT.stats, rewritten every second.
 
-stats_file() { echo "/var/run/tgtd/bs_rbd.$TGT_CTRL.stats"; }
-
 # stats_field LINE KEY: the value of KEY= in LINE
 stats_field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 

@@ -387,14 +387,15 @@ t_inflight_tgtd_stop()
 	rbd_ rm rbd/imgf-stop >/dev/null 2>&1
 }
 
-# NOT RUN by make check (x_, not t_): today the WRITE below never ends and
-# the LU can then never be deleted (see the report of issue 5).  Rename it
-# to t_ once bs_rbd bounds commands librbd holds back for a lock it cannot
-# take.  The image is removed with no blocklisting: tgtd is frozen until
-# the OSD drops its watch, and it held no exclusive lock (never wrote).
-x_image_removed_after_watch_lapsed()
+# The image is removed with no blocklisting: tgtd is frozen until the OSD
+# drops its watch (it held no exclusive lock: it never wrote).  librbd can
+# then never watch the header again, so it never takes the lock and holds
+# a write for ever.  bs_rbd notices the held write, finds the header gone
+# and ends it with NOT READY, MEDIUM NOT PRESENT, like every command after
+# it; the LU can then be deleted at once.
+t_image_removed_after_watch_lapsed()
 {
-	local u r t0 opts="$BSOPTS;op_timeout=5"
+	local u r t0 t1 mark opts="$BSOPTS;op_timeout=5"
 	imgf_ceph config set osd osd_client_watch_timeout 5 || return 1
 	rbd_ create --size 16M rbd/imgf-lapsed || return 1
 	target_new $IMGF_TID || return 1
@@ -402,21 +403,38 @@ x_image_removed_after_watch_lapsed()
 	u=$(lun_url $IMGF_TID 1)
 	r=$(scsi $IMGF_TID 1 -r 512 28000000000000000100)
 	expect_status "READ before" "$r" 0x00
+	mark=$(log_mark)
 	kill -STOP "$TGT_PID"
 	sleep 8
 	rbd_ rm rbd/imgf-lapsed >/dev/null 2>&1 || failed "rbd rm after the watch lapsed"
 	kill -CONT "$TGT_PID"
 	imgf_ceph config rm osd osd_client_watch_timeout
 	sleep 1
-	r=$(scsi $IMGF_TID 1 -r 512 28000000000000000100)
-	note "READ of the removed image: $r"
+	# the first command is a write: librbd holds it (no READ told it first)
 	t0=$(now_ms)
 	r=$(timeout 30 "$SCSI_CMD" -w 512:0xe1 "$u" 2a080000000000000100)
-	note "FUA WRITE of the removed image after $(($(now_ms) - t0)) ms: ${r:-no answer}"
-	case "$r" in
-	"status=0x02 key=0x2 "*) ;;
-	*) failed "FUA WRITE to the removed image: '${r:-no answer within 30 s}', want NOT READY" ;;
-	esac
+	t1=$(now_ms)
+	note "FUA WRITE of the removed image ended after $((t1 - t0)) ms: ${r:-no answer}"
+	expect_status "FUA WRITE of the removed image" "${r:-no answer within 30 s}" \
+		0x02 0x2 0x3a 0x00
+	[ $((t1 - t0)) -lt 12000 ] || failed "the held WRITE took $((t1 - t0)) ms"
+	expect_log "$mark" "the image was removed from the cluster: 1 command"
+	# later commands do not reach librbd
+	t0=$(now_ms)
+	r=$(scsi $IMGF_TID 1 -w 512:0xe2 2a000000000000000100)
+	expect_status "WRITE after" "$r" 0x02 0x2 0x3a 0x00
+	r=$(scsi $IMGF_TID 1 -r 512 28000000000000000100)
+	expect_status "READ after" "$r" 0x02 0x2 0x3a 0x00
+	case "$r" in *" residual=512"*) ;; *) failed "data-in with the error: $r" ;; esac
+	[ $(($(now_ms) - t0)) -lt 3000 ] || failed "commands after took $(($(now_ms) - t0)) ms"
+	sleep 1.2 # the statistics file is rewritten every second
+	grep -q "tid=$IMGF_TID lun=1 .*state=removed" "$(stats_file)" ||
+		failed "stats: $(grep "tid=$IMGF_TID lun=1 " "$(stats_file)")"
+	check "INQUIRY" iscsi-inq "$u"
+	t0=$(now_ms)
 	lun_del $IMGF_TID 1 || failed "LU deletion"
+	[ $(($(now_ms) - t0)) -lt 3000 ] || failed "LU deletion took $(($(now_ms) - t0)) ms"
+	imgf_no_bug "$mark" || failed "BUG in tgtd's log"
+	check "target show" target_show $IMGF_TID
 	target_del $IMGF_TID
 }
