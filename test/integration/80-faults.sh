@@ -37,6 +37,86 @@ t_osd_stopped_times_out()
 	rbd_ rm rbd/stall >/dev/null 2>&1
 }
 
+# Task management from the initiator while an OSD is stopped.  What tgt
+# 1.0.85 does (usr/target.c: abort_task_set, abort_cmd, target_cmd_done):
+# a command already handed to the backing store cannot be taken back, so
+# ABORT TASK and LOGICAL UNIT RESET only mark it (cmd->mreq) and hold the
+# TMF response until the command completes, here at op_timeout.  The
+# command then gets its own response (ABORTED COMMAND 2E/02), and the TMF
+# response follows it: TASK DOES NOT EXIST (1) for ABORT TASK (tgt
+# reports a task that ended by itself so), FUNCTION COMPLETE (0) for LU
+# RESET.  With op_timeout=0 the TMF waits as long as the OSD does.
+TMF_OP_TIMEOUT=5
+TMF_SLACK_MS=3000
+
+# tmf_stalled OSD_PID FUNC WANT_RESPONSE_REGEX: FUA WRITE(10) to 82/1 with
+# the OSD stopped, FUNC (scsi_cmd -t) after 1 s; tgtd answers meanwhile
+tmf_stalled()
+{
+	local out=$WORK/tmf.out bg rc r resp tms pending t0 t1 mark
+	mark=$(log_mark)
+	kill -STOP "$1" || { failed "SIGSTOP osd"; return 1; }
+	"$SCSI_CMD" -t "$2" -d 1000 -T 20000 -w 4096:0x4b "$(lun_url 82 1)" \
+		2a080000080000000800 >"$out" 2>&1 &
+	bg=$!
+	sleep 2
+	kill -0 "$bg" 2>/dev/null && pending=yes || pending=no
+	t0=$(now_ms)
+	check "INQUIRY on another LUN while the $2 waits" \
+		iscsi-inq "$(lun_url 82 2)"
+	check "tgtadm while the $2 waits" target_show 82
+	t1=$(now_ms)
+	wait "$bg"
+	rc=$?
+	kill -CONT "$1"
+	r=$(head -n 1 "$out")
+	note "$2: $r (exit $rc; TMF pending during INQUIRY+tgtadm: $pending," \
+		"they took $((t1 - t0)) ms)"
+	[ $((t1 - t0)) -lt 2000 ] || failed "INQUIRY+tgtadm took $((t1 - t0)) ms"
+	resp=$(sed -n 's/^tmf=[a-z-]* response=\([0-9a-z]*\) .*/\1/p' <<<"$r")
+	tms=$(sed -n 's/.* tmf_ms=\(-*[0-9]*\) .*/\1/p' <<<"$r")
+	[ "$rc" = 0 ] && [ -n "$tms" ] && [ "$tms" -ge 0 ] ||
+		{ failed "$2 not answered: $(tr '\n' ' ' <"$out")"; return 1; }
+	grep -qE "^($3)$" <<<"$resp" || failed "$2: response $resp, want $3"
+	[ "$tms" -le $((TMF_OP_TIMEOUT * 1000 + TMF_SLACK_MS)) ] ||
+		failed "$2 answered after $tms ms with op_timeout=$TMF_OP_TIMEOUT"
+	case "$r" in
+	*" inflight=1 "*) ;;
+	*) failed "$2: the write was not in flight when the TMF went out" ;;
+	esac
+	# the write never reached the OSD: it must not end GOOD
+	case "$r" in
+	*" cmd=status=0x02 key=0xb asc=0x2e ascq=0x02 "* | *" cmd=none "*) ;;
+	*) failed "$2: the write ended with '${r#* cmd=}'" ;;
+	esac
+	expect_log "$mark" "abort_cmd("
+	rm -f "$out"
+}
+
+t_task_management_during_osd_stall()
+{
+	local pid
+	rbd_ create --size 16M rbd/tmf1 && rbd_ create --size 16M rbd/tmf2 ||
+		return 1
+	target_new 82 || return 1
+	lun_new 82 1 rbd/tmf1 "$BSOPTS;op_timeout=$TMF_OP_TIMEOUT" &&
+		lun_new 82 2 rbd/tmf2 || { failed "LUNs"; return 1; }
+	qemu-io -f raw -c "write -P 0x4a 0 1M" "$(lun_url 82 1)" >/dev/null ||
+		failed "write before the fault"
+	pid=$(osd_pid)
+	tmf_stalled "$pid" abort "0|1"
+	qemu-io -f raw -c "read -P 0x4a 0 1M" "$(lun_url 82 1)" >/dev/null ||
+		failed "data after ABORT TASK and SIGCONT"
+	tmf_stalled "$pid" lun-reset 0
+	# acknowledged data is intact, new writes succeed
+	qemu-io -f raw -c "read -P 0x4a 0 1M" -c "write -P 0x4c 2M 1M" \
+		-c "read -P 0x4c 2M 1M" "$(lun_url 82 1)" >/dev/null ||
+		failed "I/O after LU RESET and SIGCONT"
+	target_del 82
+	rbd_ rm rbd/tmf1 >/dev/null 2>&1
+	rbd_ rm rbd/tmf2 >/dev/null 2>&1
+}
+
 ceph_() { ceph -c "$CEPH_CONF" "$@" 2>/dev/null; }
 
 # The address of the client that watches IMAGE (tgtd's rados client).

@@ -3,9 +3,11 @@
  * scsi_cmd: send one raw CDB to an iSCSI LUN with libiscsi and print the
  * outcome, so tests can assert status and sense of edge cases that the
  * libiscsi tools and qemu never send (zero-length transfers, writes to a
- * write-protected LU, hostile ranges).
+ * write-protected LU, hostile ranges), and what task management does to a
+ * command in flight.
  *
- *   scsi_cmd [-r LEN] [-w LEN:BYTE] [-f FILE] [-o FILE] URL CDB_HEX
+ *   scsi_cmd [-r LEN] [-w LEN:BYTE] [-f FILE] [-o FILE] [-n COUNT]
+ *            [-t abort|lun-reset [-d MS] [-T MS]] URL CDB_HEX
  *
  *   -r LEN       expect LEN bytes of data-in
  *   -w LEN:BYTE  send LEN bytes of data-out, all equal to BYTE
@@ -14,15 +16,38 @@
  *   -n COUNT     send the command up to COUNT times, 100 ms apart, in one
  *                session, until it does not return GOOD (to see a unit
  *                attention that only an existing I_T nexus receives)
+ *   -t FUNC      task management: send the command, MS milliseconds later
+ *                (-d, default 500) send ABORT TASK for it (abort) or
+ *                LOGICAL UNIT RESET for its LUN (lun-reset), then wait for
+ *                both answers; the command's answer, if any, comes before
+ *                the TMF's on the connection, 1 s more is allowed for it
+ *   -T MS        with -t: give up after MS milliseconds in all (default
+ *                30000), login included
  *
  * Prints "status=0xSS key=0xK asc=0xAA ascq=0xQQ residual=N", followed by
  * " info=N" when the sense carries a valid INFORMATION field, and exits 0
  * when the command completed with any SCSI status, 2 on any other error.
+ *
+ * With -t, prints instead
+ * "tmf=FUNC response=R tmf_ms=N inflight=I cmd=OUTCOME cmd_ms=N": R is the
+ * TMF response (RFC 7143 11.6.1: 0 function complete, 1 task does not
+ * exist, 5 not supported, 255 rejected) or "none" when no answer came,
+ * tmf_ms the time from sending the TMF to its answer (-1: none), I 1 when
+ * the command was still unanswered as the TMF went out, OUTCOME
+ * "status=0xSS key=0xK asc=0xAA ascq=0xQQ" for a command the target
+ * answered, "none" for one it never answered (aborted), "cancelled" or
+ * "error" for libiscsi's own outcomes, and cmd_ms the time from sending
+ * the command to its answer (-1: none).  Exits 0 when the TMF was
+ * answered, 2 otherwise; on giving up it also says so on stderr.
  */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <iscsi/iscsi.h>
@@ -91,6 +116,17 @@ out:
 	return ret;
 }
 
+/* "status=0xSS key=0xK asc=0xAA ascq=0xQQ"; the sense of CHECK CONDITION */
+static void print_status(const struct scsi_task *task)
+{
+	int cc = task->status == SCSI_STATUS_CHECK_CONDITION;
+
+	printf("status=0x%02x key=0x%x asc=0x%02x ascq=0x%02x", task->status,
+	       cc ? task->sense.key : 0,
+	       cc ? (task->sense.ascq >> 8) & 0xff : 0,
+	       cc ? task->sense.ascq & 0xff : 0);
+}
+
 /* Send one command and print its outcome. */
 static struct scsi_task *run(struct iscsi_context *iscsi, int lun,
 			     unsigned char *cdb, int cdblen, int dir, int len,
@@ -105,17 +141,8 @@ static struct scsi_task *run(struct iscsi_context *iscsi, int lun,
 		fprintf(stderr, "command failed: %s\n", iscsi_get_error(iscsi));
 		return NULL;
 	}
-	printf("status=0x%02x key=0x%x asc=0x%02x ascq=0x%02x residual=%zu",
-	       task->status,
-	       task->status == SCSI_STATUS_CHECK_CONDITION ? task->sense.key
-							   : 0,
-	       task->status == SCSI_STATUS_CHECK_CONDITION
-		       ? (task->sense.ascq >> 8) & 0xff
-		       : 0,
-	       task->status == SCSI_STATUS_CHECK_CONDITION
-		       ? task->sense.ascq & 0xff
-		       : 0,
-	       task->residual);
+	print_status(task);
+	printf(" residual=%zu", task->residual);
 	/* libiscsi keeps the response's sense, after its 2-byte length */
 	if (task->status == SCSI_STATUS_CHECK_CONDITION &&
 	    task->datain.size > 2 &&
@@ -126,10 +153,160 @@ static struct scsi_task *run(struct iscsi_context *iscsi, int lun,
 	return task;
 }
 
+/*
+ * Task management mode.  The state lives as long as the context: libiscsi
+ * calls the callbacks of what is still outstanding when it is destroyed.
+ */
+static struct {
+	long long cmd_sent, cmd_at, tmf_sent, tmf_at, logout_at;
+	int cmd_status;
+	uint32_t response;
+	int inflight;
+} tm = { .cmd_at = -1, .tmf_at = -1, .logout_at = -1 };
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void cmd_cb(struct iscsi_context *iscsi, int status, void *command_data,
+		   void *private_data)
+{
+	(void)iscsi;
+	(void)command_data;
+	(void)private_data;
+	if (tm.cmd_at >= 0)
+		return;
+	tm.cmd_at = now_ms();
+	tm.cmd_status = status;
+}
+
+static void tmf_cb(struct iscsi_context *iscsi, int status, void *command_data,
+		   void *private_data)
+{
+	(void)iscsi;
+	(void)private_data;
+	if (tm.tmf_at >= 0 || status != SCSI_STATUS_GOOD || !command_data)
+		return;
+	tm.tmf_at = now_ms();
+	tm.response = *(uint32_t *)command_data;
+}
+
+static void logout_cb(struct iscsi_context *iscsi, int status,
+		      void *command_data, void *private_data)
+{
+	(void)iscsi;
+	(void)status;
+	(void)command_data;
+	(void)private_data;
+	tm.logout_at = now_ms();
+}
+
+/* Wait up to WAIT ms for the connection, and process what came. */
+static int service(struct iscsi_context *iscsi, int wait)
+{
+	struct pollfd pfd = { .fd = iscsi_get_fd(iscsi) };
+
+	pfd.events = (short)iscsi_which_events(iscsi);
+	if (poll(&pfd, 1, wait) < 0) {
+		if (errno != EINTR)
+			return -1;
+		pfd.revents = 0;
+	}
+	if (iscsi_service(iscsi, pfd.revents) < 0) {
+		fprintf(stderr, "connection: %s\n", iscsi_get_error(iscsi));
+		return -1;
+	}
+	return 0;
+}
+
+static void alarm_handler(int sig)
+{
+	static const char msg[] = "scsi_cmd: gave up (-T limit)\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(2);
+}
+
+/* Send TASK, DELAY ms later the TMF FUNC; print what came back. */
+static int tmf_run(struct iscsi_context *iscsi, int lun, struct scsi_task *task,
+		   struct iscsi_data *out, const char *name,
+		   enum iscsi_task_mgmt_funcs func, int delay, long long end)
+{
+	int ret = 0;
+
+	tm.cmd_sent = now_ms();
+	if (iscsi_scsi_command_async(iscsi, lun, task, cmd_cb, out, NULL)) {
+		fprintf(stderr, "command failed: %s\n", iscsi_get_error(iscsi));
+		return 2;
+	}
+	while (now_ms() < end) {
+		if (!tm.tmf_sent && now_ms() >= tm.cmd_sent + delay) {
+			int abort = func == ISCSI_TM_ABORT_TASK;
+
+			tm.inflight = tm.cmd_at < 0;
+			tm.tmf_sent = now_ms();
+			if (iscsi_task_mgmt_async(
+				    iscsi, lun, func,
+				    abort ? task->itt : 0xffffffff,
+				    abort ? task->cmdsn : 0, tmf_cb, NULL)) {
+				fprintf(stderr, "TMF failed: %s\n",
+					iscsi_get_error(iscsi));
+				return 2;
+			}
+		}
+		if (tm.tmf_at >= 0 &&
+		    (tm.cmd_at >= 0 || now_ms() >= tm.tmf_at + 1000))
+			break;
+		if (service(iscsi, 100)) {
+			ret = 2;
+			break;
+		}
+	}
+	printf("tmf=%s response=", name);
+	if (tm.tmf_at >= 0)
+		printf("%u", tm.response);
+	else
+		printf("none");
+	printf(" tmf_ms=%lld inflight=%d cmd=",
+	       tm.tmf_at >= 0 ? tm.tmf_at - tm.tmf_sent : -1, tm.inflight);
+	if (tm.cmd_at < 0)
+		printf("none");
+	else if (tm.cmd_status == SCSI_STATUS_CANCELLED)
+		printf("cancelled");
+	else if (tm.cmd_status == SCSI_STATUS_ERROR ||
+		 tm.cmd_status == SCSI_STATUS_TIMEOUT)
+		printf("error");
+	else
+		print_status(task);
+	printf(" cmd_ms=%lld\n", tm.cmd_at >= 0 ? tm.cmd_at - tm.cmd_sent : -1);
+	fflush(stdout);
+	if (tm.tmf_at < 0) {
+		fprintf(stderr, "scsi_cmd: gave up: no TMF answer within the "
+				"-T limit\n");
+		return 2;
+	}
+	if (ret)
+		return ret;
+	/* a clean logout, if it comes in time; the context goes anyway */
+	if (!iscsi_logout_async(iscsi, logout_cb, NULL))
+		while (tm.logout_at < 0 && now_ms() < end &&
+		       !service(iscsi, 100))
+			;
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: scsi_cmd [-r LEN] [-w LEN:BYTE] [-f FILE] "
-			"[-o FILE] URL CDB_HEX\n");
+			"[-o FILE] [-n COUNT]\n"
+			"       [-t abort|lun-reset [-d MS] [-T MS]] "
+			"URL CDB_HEX\n");
 	exit(2);
 }
 
@@ -141,9 +318,13 @@ int main(int argc, char **argv)
 	struct scsi_task *task;
 	struct iscsi_data out = { 0, NULL };
 	const char *outfile = NULL, *infile = NULL;
+	const char *tmf = NULL;
 	int rlen = 0, wlen = 0, wbyte = 0, cdblen, opt, dir, count = 1;
+	enum iscsi_task_mgmt_funcs func = ISCSI_TM_ABORT_TASK;
+	int delay = 500, limit = 30000;
+	long long end = 0;
 
-	while ((opt = getopt(argc, argv, "r:w:f:o:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:w:f:o:n:t:d:T:")) != -1) {
 		switch (opt) {
 		case 'r':
 			rlen = atoi(optarg);
@@ -161,12 +342,35 @@ int main(int argc, char **argv)
 		case 'n':
 			count = atoi(optarg);
 			break;
+		case 't':
+			tmf = optarg;
+			break;
+		case 'd':
+			delay = atoi(optarg);
+			break;
+		case 'T':
+			limit = atoi(optarg);
+			break;
 		default:
 			usage();
 		}
 	}
 	if (argc - optind != 2 || parse_cdb(argv[optind + 1], cdb, &cdblen))
 		usage();
+	if (tmf) {
+		if (!strcmp(tmf, "abort"))
+			func = ISCSI_TM_ABORT_TASK;
+		else if (!strcmp(tmf, "lun-reset"))
+			func = ISCSI_TM_LUN_RESET;
+		else
+			usage();
+		if (delay < 0 || limit <= 0)
+			usage();
+		/* the loop below keeps to END; the alarm bounds the login */
+		end = now_ms() + limit;
+		signal(SIGALRM, alarm_handler);
+		alarm((unsigned int)(limit / 1000 + 2));
+	}
 
 	iscsi = iscsi_create_context("iqn.2026-11.org.bs-rbd:scsi-cmd");
 	if (!iscsi)
@@ -196,6 +400,20 @@ int main(int argc, char **argv)
 		if (!out.data)
 			return 2;
 		memset(out.data, wbyte, out.size);
+	}
+	if (tmf) {
+		int ret;
+
+		task = scsi_create_task(cdblen, cdb, dir, wlen ? wlen : rlen);
+		if (!task)
+			return 2;
+		ret = tmf_run(iscsi, url->lun, task, wlen ? &out : NULL, tmf,
+			      func, delay, end);
+		iscsi_destroy_url(url);
+		iscsi_destroy_context(iscsi);
+		scsi_free_scsi_task(task);
+		free(out.data);
+		return ret;
 	}
 	for (;;) {
 		task = run(iscsi, url->lun, cdb, cdblen, dir,
