@@ -521,19 +521,25 @@ void bs_rbd_conn_print(FILE *f)
 	const struct bs_rbd_conn *c;
 	const struct bs_rbd_pool *p;
 	unsigned int pools;
+	char *addr;
 
 	for (c = conns; c; c = c->next) {
 		pools = 0;
 		for (p = c->pools; p; p = p->next)
 			pools++;
+		/* the address `ceph osd blocklist` and `rbd status` show */
+		if (rados_getaddrs(c->rados, &addr) < 0)
+			addr = NULL;
 		fprintf(f,
 			"client id=%s cluster=%s conf=%s connection=%u "
-			"state=%s users=%u pools=%u\n",
+			"state=%s users=%u pools=%u addr=%s\n",
 			c->key.id ? c->key.id : "admin",
 			c->key.cluster ? c->key.cluster : "ceph",
 			c->key.conf ? c->key.conf : "(default)",
 			c->key.connection,
 			c->replacing ? "blocklisted,reconnecting" : "connected",
-			c->refs, pools);
+			c->refs, pools, addr ? addr : "unknown");
+		if (addr)
+			rados_buffer_free(addr);
 	}
 }

@@ -50,6 +50,10 @@ t_stats_file_counts_commands()
 		failed "no latency measured"
 	grep -q "^client id=tgt cluster=ceph conf=$CEPH_DIR/ceph.conf connection=0 state=connected " "$(stats_file)" ||
 		failed "no connected client line"
+	# its address is the watcher's: what `ceph osd blocklist` would name
+	want=$(rbd_ status rbd/stats | sed -n 's/.*watcher=\([^ ]*\) .*/\1/p')
+	grep -q "^client id=tgt .*connection=0 .* addr=$want$" "$(stats_file)" ||
+		failed "no client line with addr=$want: $(grep "^client .*connection=0 " "$(stats_file)")"
 	target_del 57
 	for r in $(seq 15); do
 		grep -q "^lun tid=57 " "$(stats_file)" 2>/dev/null || break
