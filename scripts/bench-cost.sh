@@ -40,7 +40,8 @@
 # --op update on both targets before any login, e.g.
 # "MaxRecvDataSegmentLength=262144 FirstBurstLength=262144"), COST_CLIENT
 # ("key = value; ...": librbd/librados settings added to the [client]
-# section both tgtds use, e.g. "rbd disable zero copy writes = false").
+# section both tgtds use, e.g. "rbd cache policy = writeback"; bs_rbd
+# overrides rbd_disable_zero_copy_writes).
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)

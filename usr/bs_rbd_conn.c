@@ -114,6 +114,34 @@ static int set_timeout(rados_t rados, const char *name, unsigned int secs,
 }
 
 /*
+ * librbd's default cache policy, write-around (rbd_cache = true,
+ * rbd_cache_policy = writearound), completes a plain write once librbd has
+ * sent it, before the OSD answers.  When the OSD then refuses it (pool
+ * quota, full cluster), librbd keeps the error for a flush that finds
+ * writes still in flight; a flush that finds none succeeds, so the write
+ * is lost although SYNCHRONIZE CACHE returned GOOD.  Write-around keeps no
+ * data (it is no read cache), so turning the cache off costs only that
+ * early completion.  The object cacher's policies, when the conf asks for
+ * them, report such an error (writethrough on the write, writeback on the
+ * next flush) and are left alone.
+ */
+static int no_write_around(rados_t rados, char *err, size_t errlen)
+{
+	char cache[8], policy[32];
+	int ret;
+
+	ret = rados_conf_get(rados, "rbd_cache", cache, sizeof(cache));
+	if (!ret)
+		ret = rados_conf_get(rados, "rbd_cache_policy", policy,
+				     sizeof(policy));
+	if (ret < 0)
+		return 0; /* no write-around in this librbd */
+	if (strcmp(cache, "true") || strcmp(policy, "writearound"))
+		return 0;
+	return set_conf(rados, "rbd_cache", "false", err, errlen);
+}
+
+/*
  * librados opens these files on tgtd's main loop: anything but a readable
  * regular file (a FIFO would block it for good) is refused up front.
  */
@@ -183,14 +211,19 @@ static int conn_configure(const struct bs_rbd_opts *o, rados_t *out, char *err,
 	/* discarded ranges must read back as zeroes (we report LBPRZ) */
 	ret = set_conf(rados, "rbd_skip_partial_discard", "false", err, errlen);
 	/*
-	 * librbd copies write data by default, here on tgtd's main loop (1M
-	 * instructions per MiB).  tgt leaves a command's buffer alone until
-	 * we complete it, and librbd completes only after dropping it.  (With
-	 * its cache on, librbd still copies: the cache keeps the data.)
+	 * librbd copies write data (here on tgtd's main loop, 1M instructions
+	 * per MiB) unless told not to.  Without the copy, librbd 16.2 holds a
+	 * write's completion until it drops the command's buffer, which it
+	 * never does for a write that fails before reaching the objects (a
+	 * blocklisted client cannot take the image's lock) nor while its
+	 * write-through cache keeps the data: the command would never end.
+	 * The copy also leaves bs_rbd_held.c free to end a write librbd holds.
 	 */
 	if (!ret)
-		ret = set_conf(rados, "rbd_disable_zero_copy_writes", "false",
+		ret = set_conf(rados, "rbd_disable_zero_copy_writes", "true",
 			       err, errlen);
+	if (!ret)
+		ret = no_write_around(rados, err, errlen);
 	if (!ret)
 		ret = set_timeout(rados, "client_mount_timeout",
 				  o->connect_timeout, err, errlen);
