@@ -130,7 +130,21 @@ void bs_rbd_req_submit(struct bs_rbd_req *req, bs_rbd_aio_fn fn)
 	}
 }
 
-void bs_rbd_req_complete(struct bs_rbd_req *req, int status)
+/* librbd finally let go of an abandoned request: nobody else knows it. */
+static void abandoned_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+
+	free(req->buf);
+	free(req->subs);
+	free(req);
+}
+
+/*
+ * End the command.  An abandoned request stays with librbd, which still
+ * holds it; its completion, if it ever comes, only frees it.
+ */
+static void end_cmd(struct bs_rbd_req *req, int status, int abandon)
 {
 	struct scsi_cmd *cmd = req->cmd;
 
@@ -145,38 +159,32 @@ void bs_rbd_req_complete(struct bs_rbd_req *req, int status)
 	else
 		scsi_set_in_resid_by_actual(cmd, 0);
 	bs_rbd_stats_account(req->rlu, req, status);
-	req_put(req);
+	if (abandon) {
+		req_detach(req);
+		req->rlu = NULL;
+		req->cmd = NULL;
+		req->done.fn = abandoned_done;
+	} else {
+		req_put(req);
+	}
 	target_cmd_io_done(cmd, status);
 }
 
-/* librbd finally let go of an abandoned request: nobody else knows it. */
-static void abandoned_done(struct bs_rbd_done *done)
+void bs_rbd_req_complete(struct bs_rbd_req *req, int status)
 {
-	struct bs_rbd_req *req = bs_rbd_to_req(done);
-
-	free(req->buf);
-	free(req->subs);
-	free(req);
+	end_cmd(req, status, 0);
 }
 
 /*
  * End the command now with this sense although librbd still holds the
- * request; its completion, if it ever comes, only frees it.  Only for a
- * request whose librbd operation no longer needs the command's memory.
+ * request.  Only for a request whose librbd operation no longer needs the
+ * command's memory.
  */
 void bs_rbd_req_abandon(struct bs_rbd_req *req, uint8_t key, uint16_t asc)
 {
-	struct scsi_cmd *cmd = req->cmd;
-
-	sense_data_build(cmd, key, asc);
+	sense_data_build(req->cmd, key, asc);
 	req->skey = key;
-	scsi_set_in_resid_by_actual(cmd, 0);
-	bs_rbd_stats_account(req->rlu, req, SAM_STAT_CHECK_CONDITION);
-	req_detach(req);
-	req->rlu = NULL;
-	req->cmd = NULL;
-	req->done.fn = abandoned_done;
-	target_cmd_io_done(cmd, SAM_STAT_CHECK_CONDITION);
+	end_cmd(req, SAM_STAT_CHECK_CONDITION, 1);
 }
 
 void bs_rbd_req_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc)
