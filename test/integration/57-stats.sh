@@ -90,3 +90,35 @@ t_connection_option_spreads_luns()
 	target_del 58
 	rbd_ rm rbd/spread >/dev/null 2>&1
 }
+
+# io_context_pool threads of tgtd: librados_thread_count of every client
+pool_threads()
+{
+	grep -lx io_context_pool /proc/"$TGT_PID"/task/*/comm 2>/dev/null | wc -l
+}
+
+# bs_rbd runs one librados completion thread per client where the conf
+# leaves Ceph's default (2), and keeps a value the conf sets
+t_completion_threads_per_client()
+{
+	local conf n0 n1 n2
+	conf=$(mktemp) || return 1
+	{ cat "$CEPH_DIR/ceph.conf"; printf '[client.tgt]\nlibrados_thread_count = 3\n'; } >"$conf"
+	rbd_ create --size 8M rbd/threads || return 1
+	target_new 59 || return 1
+	n0=$(pool_threads)
+	lun_new 59 1 rbd/threads "$BSOPTS;connection=9" || { failed "LUN 1"; return 1; }
+	n1=$(pool_threads)
+	lun_new 59 2 rbd/threads "conf=$conf;id=tgt;keyring=$CEPH_DIR/ceph.client.tgt.keyring;connection=10" ||
+		{ failed "LUN 2"; return 1; }
+	n2=$(pool_threads)
+	note "io_context_pool threads: $n0 before, $n1 with a default client, $n2 with one set to 3"
+	[ $((n1 - n0)) = 1 ] || failed "default conf: $((n1 - n0)) completion threads, want 1"
+	[ $((n2 - n1)) = 3 ] || failed "librados_thread_count = 3: $((n2 - n1)) threads, want 3"
+	qemu-io -f raw -c "write -P 0x59 0 64k" "$(lun_url 59 1)" >/dev/null &&
+		qemu-io -f raw -c "read -P 0x59 0 64k" "$(lun_url 59 1)" >/dev/null ||
+		failed "I/O on the one-thread client"
+	target_del 59
+	rbd_ rm rbd/threads >/dev/null 2>&1
+	rm -f "$conf"
+}
