@@ -8,12 +8,15 @@
 #   librbd  rbd:      -> librbd in qemu-img itself          (the limit)
 #   debian  iscsi://  -> stock tgtd -> Debian's tgt-rbd bs_rbd.so -> librbd
 #
+# and a reference: null = iscsi:// -> our tgtd, LUN 2 on tgt's built-in
+# null backing store (no storage at all): what the iSCSI hop alone costs.
+#
 # Everything runs on 127.0.0.1 under BENCH_DIR (default: a new /tmp dir): a
 # throwaway memstore cluster, two tgtds (one per module, each on its own
 # control port and portal).  Debian's module comes from `apt-get download
 # tgt-rbd` into BENCH_DIR (never installed); without network its column
 # reads n/a.  Every (workload, path) cell is the median of BENCH_RUNS runs,
-# the paths taking turns (ours, librbd, debian, librbd, debian, ours, ...).
+# the paths taking turns (the order rotates by one path each round).
 # The table is also written to BENCH_DIR/results.txt (raw runs: runs.csv),
 # which is all that is left in BENCH_DIR afterwards.
 #
@@ -63,7 +66,8 @@ fi
 
 ours_path=${BENCH_SO:-usr/bs_rbd.so}
 [ -f "$ours_path" ] || die "no $ours_path (make it first)"
-PATHS="ours librbd debian"
+PATHS="ours librbd debian"     # each has its own image
+MEASURED="ours librbd debian null"
 declare -A NA URL IMAGE RESULT
 for p in $PATHS; do IMAGE[$p]=rbd/bench-$p; done
 [ "${BENCH_DEBIAN:-1}" = 0 ] && NA[debian]="skipped (BENCH_DEBIAN=0)"
@@ -155,7 +159,9 @@ start_tgtd()
 	URL[$name]=iscsi://127.0.0.1:$(sed -n 's/^TGT_PORT=//p' "$d/tgtd.env")/$iqn/1
 }
 
-tgtd_pid() { sed -n 's/^TGT_PID=//p' "$work/tgtd-$1/tgtd.env" 2>/dev/null || true; }
+# the null LUN lives in our tgtd
+tgtd_of() { [ "$1" = null ] && echo ours || echo "$1"; }
+tgtd_pid() { sed -n 's/^TGT_PID=//p' "$work/tgtd-$(tgtd_of "$1")/tgtd.env" 2>/dev/null || true; }
 tgtd_alive() { pid_matches "$(tgtd_pid "$1")" "/usr/sbin/tgtd -f -C"; }
 
 step "iSCSI target parameters on both tgtds: $iscsi_desc"
@@ -172,6 +178,13 @@ else
 fi
 start_tgtd ours "$work/mod-ours" iqn.2026-11.org.bs-rbd.bench:ours "${IMAGE[ours]}" ||
 	die "could not export the image through our module (see $work/tgtd-ours/tgtd.log)"
+# LUN 2: tgt's null backing store (reads return whatever the buffer holds,
+# writes are dropped): the same target, session setup and data transfer
+# with no storage behind them.
+timeout 30 tgtadm -C "$(sed -n 's/^TGT_CTRL=//p' "$work/tgtd-ours/tgtd.env")" \
+	--lld iscsi --mode logicalunit --op new --tid 1 --lun 2 --bstype null \
+	--backing-store bench-null || die "could not add the null LUN"
+URL[null]=${URL[ours]%/1}/2
 
 URL[librbd]="rbd:${IMAGE[librbd]}:conf=$conf:id=tgt"
 
@@ -227,7 +240,7 @@ run_one()
 			RUN_ERR="qemu-img bench exit $rc: $(grep . "$out" | tail -n 1)"
 		if [ "$p" != librbd ] && ! tgtd_alive "$p"; then
 			RUN_ERR="tgtd died ($RUN_ERR)"
-			show_tail "$work/tgtd-$p/tgtd.log"
+			show_tail "$work/tgtd-$(tgtd_of "$p")/tgtd.log"
 		fi
 		return 1
 	fi
@@ -254,7 +267,7 @@ for w in $WORKLOADS; do
 		'BEGIN { n = c * t / (s > 0.001 ? s : 0.001); n = int(n / 100) * 100;
 			 if (n < c) n = c; if (n > 2000000) n = 2000000; print n }')
 	W_COUNT[$w]=$n
-	for p in ours debian; do
+	for p in ours debian null; do
 		[ -z "${NA[$p]:-}" ] || continue
 		run_one "$p" "$w" "$c0" || { NA[$p]="${W_NAME[$w]}: $RUN_ERR"; log "$p: n/a: ${NA[$p]}"; }
 	done
@@ -266,11 +279,8 @@ step "measuring: ${RUNS} runs per cell, paths taking turns"
 for w in $WORKLOADS; do
 	for r in $(seq 1 "$RUNS"); do
 		# rotate the order each round: no path always runs right after another
-		case $((r % 3)) in
-		1) order="ours librbd debian" ;;
-		2) order="librbd debian ours" ;;
-		0) order="debian ours librbd" ;;
-		esac
+		# shellcheck disable=SC2086
+		order=$(echo $MEASURED $MEASURED | cut -d' ' -f$(((r - 1) % 4 + 1))-$(((r - 1) % 4 + 4)))
 		line=""
 		for p in $order; do
 			[ -z "${NA[$p]:-}" ] || continue
@@ -330,8 +340,9 @@ elapsed=$(($(date +%s) - t_start))
 
 report()
 {
-	local w a b d
-	echo "bs_rbd benchmark: qemu-img bench on three paths to an RBD image, one run"
+	local w a b d n sr
+	echo "bs_rbd benchmark: qemu-img bench on three paths to an RBD image, one run,"
+	echo "and on the iSCSI hop alone (null)"
 	echo
 	echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC') (took ${elapsed} s, prefill ${prefill_secs} s)"
 	echo "command:  make bench  (scripts/bench.sh; BENCH_RUNS=$RUNS BENCH_SECS=$SECS BENCH_SIZE_MB=$SIZE_MB)"
@@ -351,6 +362,7 @@ report()
 	echo "paths:    ours   = iscsi://127.0.0.1:PORT/IQN/1 -> tgtd + usr/bs_rbd.so, bsopts conf=CONF;id=tgt"
 	echo "          librbd = rbd:${IMAGE[librbd]}:conf=CONF:id=tgt (librbd inside qemu-img)"
 	echo "          debian = iscsi://127.0.0.1:PORT2/IQN2/1 -> 2nd tgtd + Debian's bs_rbd.so, same bsopts"
+	echo "          null   = iscsi://127.0.0.1:PORT/IQN/2 -> tgtd's built-in null backing store (no storage)"
 	echo "iscsi:    target parameters on both tgtds: $iscsi_desc"
 	echo "method:   each cell = median of $RUNS runs; paths take turns within each round; IOPS = count / time"
 	echo "          qemu-img reports (connect and login excluded); MiB/s = IOPS x size"
@@ -370,17 +382,36 @@ report()
 			"$(mibs "$a" "${W_SIZE[$w]}")" "$(mibs "$b" "${W_SIZE[$w]}")" "$(mibs "$d" "${W_SIZE[$w]}")"
 	done
 	echo
+	echo "the iSCSI hop alone: our tgtd's LUN 2 on tgt's null backing store, same"
+	echo "initiator, target parameters and count; no storage work at all."
+	echo "serial = 1 / (1/null + 1/librbd): the rate of a path that did the hop's"
+	echo "work and librbd's work one after the other on these CPUs (an estimate)"
+	echo
+	printf '| %-22s | %9s | %10s | %11s | %11s | %11s |\n' workload "null IOPS" "null MiB/s" \
+		"null/librbd" "serial IOPS" "ours/serial"
+	printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..24})" "$(printf -- '-%.0s' {1..11})" \
+		"$(printf -- '-%.0s' {1..12})" "$(printf -- '-%.0s' {1..13})" "$(printf -- '-%.0s' {1..13})" \
+		"$(printf -- '-%.0s' {1..13})"
+	for w in $WORKLOADS; do
+		a=$(cell "$w" ours) b=$(cell "$w" librbd) n=$(cell "$w" null) sr=''
+		[ -n "$n" ] && [ -n "$b" ] && sr=$(awk -v n="$n" -v b="$b" 'BEGIN { printf "%.0f", 1 / (1 / n + 1 / b) }')
+		printf '| %-22s | %9s | %10s | %11s | %11s | %11s |\n' "${W_NAME[$w]}" \
+			"${n:-n/a}$(mark "$w" null)" "$(mibs "$n" "${W_SIZE[$w]}")" \
+			"$(ratio "$n" "$b")" "${sr:-n/a}" "$(ratio "$a" "$sr")"
+	done
+	echo
 	echo "spread (min-max IOPS over the runs):"
 	for w in $WORKLOADS; do
-		printf '  %-22s ours %s, librbd %s, debian %s\n' "${W_NAME[$w]}" \
-			"$(range "$w" ours)" "$(range "$w" librbd)" "$(range "$w" debian)"
+		printf '  %-22s ours %s, librbd %s, debian %s, null %s\n' "${W_NAME[$w]}" \
+			"$(range "$w" ours)" "$(range "$w" librbd)" "$(range "$w" debian)" \
+			"$(range "$w" null)"
 	done
 	echo
 	echo "commands (URL = the path's iscsi:// or rbd: above):"
 	for w in $WORKLOADS; do
 		printf '  %-22s %s\n' "${W_NAME[$w]}" "$(cmd_line "$w")"
 	done
-	for p in ours debian; do
+	for p in ours debian null; do
 		[ -n "${NA[$p]:-}" ] && echo "n/a: $p: ${NA[$p]} (* = median of the runs before that)"
 	done
 	for p in ours debian; do
