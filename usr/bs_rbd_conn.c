@@ -146,7 +146,7 @@ static int no_write_around(rados_t rados, char *err, size_t errlen)
  * of librados_thread_count threads, Ceph's default 2.  Their callbacks
  * only queue work for tgtd's single main loop, and with two threads the
  * completions of one burst wake both in turn.  One thread cuts tgtd's CPU
- * per 4 KiB read by about a fifth and raises reads at QD32 by 12-15%
+ * per 4 KiB read by about a fifth and raises reads at QD32 by 14-20%
  * (docs/BENCHMARKS.md).  Any other value the conf sets is kept.
  */
 static int one_completion_thread(rados_t rados, char *err, size_t errlen)
