@@ -8,8 +8,8 @@
 #   librbd  rbd:      -> librbd in qemu-img itself          (the limit)
 #   debian  iscsi://  -> stock tgtd -> Debian's tgt-rbd bs_rbd.so -> librbd
 #
-# and a reference: null = iscsi:// -> our tgtd, LUN 2 on tgt's built-in
-# null backing store (no storage at all): what the iSCSI hop alone costs.
+# and a reference: null = iscsi:// -> a third stock tgtd, a LUN on tgt's
+# built-in null backing store (no storage at all): the iSCSI hop alone.
 #
 # Everything runs on 127.0.0.1 under BENCH_DIR (default: a new /tmp dir): a
 # throwaway memstore cluster, two tgtds (one per module, each on its own
@@ -139,19 +139,22 @@ set_iscsi_params()
 }
 
 # start_tgtd NAME MODDIR IQN IMAGE: a stock tgtd loading MODDIR's modules,
-# on free control and iSCSI ports, exporting IMAGE as LUN 1 of IQN.
+# on free control and iSCSI ports, exporting IMAGE as LUN 1 of IQN; IMAGE
+# "null": tgt's built-in null backing store instead of rbd.
 start_tgtd()
 {
 	local name=$1 moddir=$2 iqn=$3 image=$4 d=$work/tgtd-$1 ctrl
+	local lun=(--bstype rbd --backing-store "$image" --bsopts "$bsopts")
+	[ "$image" = null ] && lun=(--bstype null --backing-store bench-null)
 	TGT_CTRL='' TGT_PORT='' scripts/tgtd.sh start "$d" "$moddir" || return 1
 	ctrl=$(sed -n 's/^TGT_CTRL=//p' "$d/tgtd.env")
-	tgtadm -C "$ctrl" --lld iscsi --mode system --op show |
+	[ "$image" = null ] || tgtadm -C "$ctrl" --lld iscsi --mode system --op show |
 		grep -Eq '^[[:space:]]+rbd( |$)' || { echo "module not loaded"; return 1; }
 	if ! timeout 30 tgtadm -C "$ctrl" --lld iscsi --mode target --op new --tid 1 \
 		--targetname "$iqn" ||
 		! set_iscsi_params "$ctrl" ||
 		! timeout 60 tgtadm -C "$ctrl" --lld iscsi --mode logicalunit --op new --tid 1 \
-			--lun 1 --bstype rbd --backing-store "$image" --bsopts "$bsopts" ||
+			--lun 1 "${lun[@]}" ||
 		! timeout 30 tgtadm -C "$ctrl" --lld iscsi --mode target --op bind --tid 1 -I ALL; then
 		echo "LUN creation failed"
 		return 1
@@ -159,9 +162,7 @@ start_tgtd()
 	URL[$name]=iscsi://127.0.0.1:$(sed -n 's/^TGT_PORT=//p' "$d/tgtd.env")/$iqn/1
 }
 
-# the null LUN lives in our tgtd
-tgtd_of() { [ "$1" = null ] && echo ours || echo "$1"; }
-tgtd_pid() { sed -n 's/^TGT_PID=//p' "$work/tgtd-$(tgtd_of "$1")/tgtd.env" 2>/dev/null || true; }
+tgtd_pid() { sed -n 's/^TGT_PID=//p' "$work/tgtd-$1/tgtd.env" 2>/dev/null || true; }
 tgtd_alive() { pid_matches "$(tgtd_pid "$1")" "/usr/sbin/tgtd -f -C"; }
 
 step "iSCSI target parameters on both tgtds: $iscsi_desc"
@@ -178,13 +179,14 @@ else
 fi
 start_tgtd ours "$work/mod-ours" iqn.2026-11.org.bs-rbd.bench:ours "${IMAGE[ours]}" ||
 	die "could not export the image through our module (see $work/tgtd-ours/tgtd.log)"
-# LUN 2: tgt's null backing store (reads return whatever the buffer holds,
-# writes are dropped): the same target, session setup and data transfer
-# with no storage behind them.
-timeout 30 tgtadm -C "$(sed -n 's/^TGT_CTRL=//p' "$work/tgtd-ours/tgtd.env")" \
-	--lld iscsi --mode logicalunit --op new --tid 1 --lun 2 --bstype null \
-	--backing-store bench-null || die "could not add the null LUN"
-URL[null]=${URL[ours]%/1}/2
+# The iSCSI hop alone: a third stock tgtd (no modules: an empty dir over
+# the backing-store dir) with a LUN on tgt's built-in null backing store,
+# which drops writes and does no work for reads.  Its own process, so
+# that its runs at 150k commands/s leave our tgtd as they found it.
+step "tgtd with tgt's null backing store"
+mkdir -p "$work/mod-none"
+start_tgtd null "$work/mod-none" iqn.2026-11.org.bs-rbd.bench:null null ||
+	die "could not start the null LUN (see $work/tgtd-null/tgtd.log)"
 
 URL[librbd]="rbd:${IMAGE[librbd]}:conf=$conf:id=tgt"
 
@@ -240,7 +242,7 @@ run_one()
 			RUN_ERR="qemu-img bench exit $rc: $(grep . "$out" | tail -n 1)"
 		if [ "$p" != librbd ] && ! tgtd_alive "$p"; then
 			RUN_ERR="tgtd died ($RUN_ERR)"
-			show_tail "$work/tgtd-$(tgtd_of "$p")/tgtd.log"
+			show_tail "$work/tgtd-$p/tgtd.log"
 		fi
 		return 1
 	fi
@@ -335,6 +337,10 @@ range()
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 others_tgtd=$(pgrep -c -x tgtd || true)
+mine=0
+for p in ours debian null; do
+	if tgtd_alive "$p"; then mine=$((mine + 1)); fi
+done
 others_osd=$(pgrep -c -x ceph-osd || true)
 elapsed=$(($(date +%s) - t_start))
 
@@ -347,7 +353,7 @@ report()
 	echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC') (took ${elapsed} s, prefill ${prefill_secs} s)"
 	echo "command:  make bench  (scripts/bench.sh; BENCH_RUNS=$RUNS BENCH_SECS=$SECS BENCH_SIZE_MB=$SIZE_MB)"
 	echo "machine:  $(nproc) CPUs, $cpu, $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
-	echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) at the end; tgtd processes on the machine: $others_tgtd (2 ours), ceph-osd: $others_osd (1 ours)"
+	echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) at the end; tgtd processes on the machine: $others_tgtd ($mine ours), ceph-osd: $others_osd (1 ours)"
 	echo "versions: ceph $(ceph --version | awk '{ print $3 }'), tgt $(dpkg-query -W -f='${Version}' tgt), $(qemu-img --version | head -n 1)"
 	echo "ours:     $ours_path sha256 $ours_so..., $ours_rev"
 	if [ -n "${NA[debian]:-}" ]; then
@@ -362,7 +368,7 @@ report()
 	echo "paths:    ours   = iscsi://127.0.0.1:PORT/IQN/1 -> tgtd + usr/bs_rbd.so, bsopts conf=CONF;id=tgt"
 	echo "          librbd = rbd:${IMAGE[librbd]}:conf=CONF:id=tgt (librbd inside qemu-img)"
 	echo "          debian = iscsi://127.0.0.1:PORT2/IQN2/1 -> 2nd tgtd + Debian's bs_rbd.so, same bsopts"
-	echo "          null   = iscsi://127.0.0.1:PORT/IQN/2 -> tgtd's built-in null backing store (no storage)"
+	echo "          null   = iscsi://127.0.0.1:PORT3/IQN3/1 -> 3rd tgtd, tgt's built-in null backing store (no storage)"
 	echo "iscsi:    target parameters on both tgtds: $iscsi_desc"
 	echo "method:   each cell = median of $RUNS runs; paths take turns within each round; IOPS = count / time"
 	echo "          qemu-img reports (connect and login excluded); MiB/s = IOPS x size"
@@ -382,7 +388,7 @@ report()
 			"$(mibs "$a" "${W_SIZE[$w]}")" "$(mibs "$b" "${W_SIZE[$w]}")" "$(mibs "$d" "${W_SIZE[$w]}")"
 	done
 	echo
-	echo "the iSCSI hop alone: our tgtd's LUN 2 on tgt's null backing store, same"
+	echo "the iSCSI hop alone: a third tgtd, a LUN on tgt's null backing store, same"
 	echo "initiator, target parameters and count; no storage work at all."
 	echo "serial = 1 / (1/null + 1/librbd): the rate of a path that did the hop's"
 	echo "work and librbd's work one after the other on these CPUs (an estimate)"

@@ -145,13 +145,15 @@ bench_cleanup() {
 }
 
 # bench_stop WORK [PID]: end the load generator PID if it still runs, then
-# stop the benchmarks' tgtds and cluster under WORK.
+# stop the benchmarks' tgtds (WORK/tgtd-*) and cluster under WORK.
 bench_stop() {
 	if [ -n "${2:-}" ] && kill -0 "$2" 2>/dev/null; then
 		kill -TERM "$2" 2>/dev/null || true
 		wait "$2" 2>/dev/null || true
 	fi
-	scripts/tgtd.sh stop "$1/tgtd-ours" >/dev/null 2>&1 || true
-	scripts/tgtd.sh stop "$1/tgtd-debian" >/dev/null 2>&1 || true
+	local d
+	for d in "$1"/tgtd-*; do
+		if [ -d "$d" ]; then scripts/tgtd.sh stop "$d" >/dev/null 2>&1 || true; fi
+	done
 	scripts/cluster.sh stop "$1/ceph" >/dev/null 2>&1 || true
 }
