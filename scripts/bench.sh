@@ -77,8 +77,11 @@ for p in $PATHS; do IMAGE[$p]=rbd/bench-$p; done
 # image size.  A step of an odd number of I/O sizes visits every aligned
 # block of a power-of-two image once before repeating, and consecutive
 # requests are tens of MiB apart: each of the DEPTH requests in flight hits
-# another 4 MiB RADOS object, spread over all of them.
-WORKLOADS="w4k r4k r1m w1m"
+# another 4 MiB RADOS object, spread over all of them.  Reads come first:
+# they read the prefill's whole 4 MiB writes, before the 4 KiB writes cut
+# memstore's objects into pieces that make later reads slower and vary
+# from run to run (docs/BENCHMARKS.md).
+WORKLOADS="r4k r1m w4k w1m"
 declare -A W_NAME W_SIZE W_DEPTH W_STEP W_WRITE W_COUNT
 W_NAME[w4k]="4 KiB rand write QD32" W_SIZE[w4k]=4096 W_DEPTH[w4k]=32 W_STEP[w4k]=$((4096 * 20011)) W_WRITE[w4k]=1
 W_NAME[r4k]="4 KiB rand read QD32" W_SIZE[r4k]=4096 W_DEPTH[r4k]=32 W_STEP[r4k]=$((4096 * 20011)) W_WRITE[r4k]=0
