@@ -153,13 +153,7 @@ mkdir -p "$work/mod-ours"
 cp "$ours_path" "$work/mod-ours/bs_rbd.so"
 MODDIR[ours]=$work/mod-ours
 ours_so=$(sha256sum "$work/mod-ours/bs_rbd.so" | cut -c1-12)
-if [ -n "${COST_SO:-}" ]; then
-	ours_rev="COST_SO=$COST_SO"
-else
-	ours_rev="git $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-	[ -z "$(git status --porcelain -- usr 2>/dev/null)" ] ||
-		ours_rev="$ours_rev + uncommitted changes in usr/"
-fi
+ours_rev=$(module_rev COST_SO)
 
 deb_ver=""
 if [ -z "${NA[debian]:-}" ]; then

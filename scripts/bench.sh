@@ -173,13 +173,7 @@ step "tgtd with our module ($ours_path)"
 mkdir -p "$work/mod-ours"
 cp "$ours_path" "$work/mod-ours/bs_rbd.so"
 ours_so=$(sha256sum "$work/mod-ours/bs_rbd.so" | cut -c1-12)
-if [ -n "${BENCH_SO:-}" ]; then
-	ours_rev="BENCH_SO=$BENCH_SO"
-else
-	ours_rev="git $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-	[ -z "$(git status --porcelain -- usr 2>/dev/null)" ] ||
-		ours_rev="$ours_rev + uncommitted changes in usr/"
-fi
+ours_rev=$(module_rev BENCH_SO)
 start_tgtd ours "$work/mod-ours" iqn.2026-11.org.bs-rbd.bench:ours "${IMAGE[ours]}" ||
 	die "could not export the image through our module (see $work/tgtd-ours/tgtd.log)"
 # The iSCSI hop alone: a third stock tgtd (no modules: an empty dir over

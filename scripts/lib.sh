@@ -124,6 +124,21 @@ bench_cluster() {
 	printf '\n[client]\nrbd cache = false\n' >>"$1/bench.conf"
 }
 
+# module_rev VAR: which build of our module a benchmark measures: "VAR=path"
+# when the environment variable VAR names one, else the git revision (and
+# whether usr/ has uncommitted changes).
+module_rev() {
+	local r
+	if [ -n "${!1:-}" ]; then
+		echo "$1=${!1}"
+		return 0
+	fi
+	r="git $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	[ -z "$(git status --porcelain -- usr 2>/dev/null)" ] ||
+		r="$r + uncommitted changes in usr/"
+	echo "$r"
+}
+
 # bench_cleanup RC KEEP...: the benchmarks' exit handler.  Stops the load
 # generator $child and the daemons under $work; once the run finished
 # ($finished=1) only the files named KEEP (find -name patterns) stay in
