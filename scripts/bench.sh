@@ -12,8 +12,8 @@
 # built-in null backing store (no storage at all): the iSCSI hop alone.
 #
 # Everything runs on 127.0.0.1 under BENCH_DIR (default: a new /tmp dir): a
-# throwaway memstore cluster, two tgtds (one per module, each on its own
-# control port and portal).  Debian's module comes from `apt-get download
+# throwaway memstore cluster, three tgtds (one per module and one for the
+# null LUN, each on its own control port and portal).  Debian's module comes from `apt-get download
 # tgt-rbd` into BENCH_DIR (never installed); without network its column
 # reads n/a.  Every (workload, path) cell is the median of BENCH_RUNS runs,
 # the paths taking turns (the order rotates by one path each round).
@@ -168,7 +168,7 @@ start_tgtd()
 tgtd_pid() { sed -n 's/^TGT_PID=//p' "$work/tgtd-$1/tgtd.env" 2>/dev/null || true; }
 tgtd_alive() { pid_matches "$(tgtd_pid "$1")" "/usr/sbin/tgtd -f -C"; }
 
-step "iSCSI target parameters on both tgtds: $iscsi_desc"
+step "iSCSI target parameters on every tgtd: $iscsi_desc"
 step "tgtd with our module ($ours_path)"
 mkdir -p "$work/mod-ours"
 cp "$ours_path" "$work/mod-ours/bs_rbd.so"
@@ -279,7 +279,8 @@ for w in $WORKLOADS; do
 	for r in $(seq 1 "$RUNS"); do
 		# rotate the order each round: no path always runs right after another
 		# shellcheck disable=SC2086
-		order=$(echo $MEASURED $MEASURED | cut -d' ' -f$(((r - 1) % 4 + 1))-$(((r - 1) % 4 + 4)))
+		set -- $MEASURED
+		order=$(echo "$@" "$@" | cut -d' ' -f$(((r - 1) % $# + 1))-$(((r - 1) % $# + $#)))
 		line=""
 		for p in $order; do
 			[ -z "${NA[$p]:-}" ] || continue
@@ -366,7 +367,7 @@ report()
 	echo "          librbd = rbd:${IMAGE[librbd]}:conf=CONF:id=tgt (librbd inside qemu-img)"
 	echo "          debian = iscsi://127.0.0.1:PORT2/IQN2/1 -> 2nd tgtd + Debian's bs_rbd.so, same bsopts"
 	echo "          null   = iscsi://127.0.0.1:PORT3/IQN3/1 -> 3rd tgtd, tgt's built-in null backing store (no storage)"
-	echo "iscsi:    target parameters on both tgtds: $iscsi_desc"
+	echo "iscsi:    target parameters on every tgtd: $iscsi_desc"
 	echo "method:   each cell = median of $RUNS runs; paths take turns within each round; IOPS = count / time"
 	echo "          qemu-img reports (connect and login excluded); MiB/s = IOPS x size"
 	echo
