@@ -168,7 +168,7 @@ void bs_rbd_req_complete(struct bs_rbd_req *req, int status);
 void bs_rbd_req_fail(struct bs_rbd_req *req, int err);
 void bs_rbd_req_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc);
 void bs_rbd_req_miscompare(struct bs_rbd_req *req, uint64_t offset);
-void bs_rbd_req_discard_subs(struct bs_rbd_req *req, unsigned int n);
+void bs_rbd_req_unmap_subs(struct bs_rbd_req *req, unsigned int n);
 void bs_rbd_req_defer_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc);
 void bs_rbd_req_abandon(struct bs_rbd_req *req, uint8_t key, uint16_t asc);
 int bs_rbd_aio_read(struct bs_rbd_req *req, rbd_completion_t comp);

@@ -223,13 +223,6 @@ static int conn_configure(const struct bs_rbd_opts *o, rados_t *out, char *err,
 			goto fail;
 	}
 	/*
-	 * Bound every wait on the monitors by connect_timeout, and every OSD
-	 * operation by op_timeout, so that neither a dead cluster nor a
-	 * stuck OSD can hold tgtd or a command forever.
-	 */
-	/* discarded ranges must read back as zeroes (we report LBPRZ) */
-	ret = set_conf(rados, "rbd_skip_partial_discard", "false", err, errlen);
-	/*
 	 * librbd copies write data (here on tgtd's main loop, 1M instructions
 	 * per MiB) unless told not to.  Without the copy, librbd 16.2 holds a
 	 * write's completion until it drops the command's buffer, which it
@@ -237,14 +230,19 @@ static int conn_configure(const struct bs_rbd_opts *o, rados_t *out, char *err,
 	 * blocklisted client cannot take the image's lock) nor while its
 	 * write-through cache keeps the data: the command would never end.
 	 * The copy also leaves bs_rbd_held.c free to end a write librbd holds.
+	 * Pool and image settings override the client's: bs_rbd_imgconf.c.
 	 */
-	if (!ret)
-		ret = set_conf(rados, "rbd_disable_zero_copy_writes", "true",
-			       err, errlen);
+	ret = set_conf(rados, "rbd_disable_zero_copy_writes", "true", err,
+		       errlen);
 	if (!ret)
 		ret = no_write_around(rados, err, errlen);
 	if (!ret)
 		ret = one_completion_thread(rados, err, errlen);
+	/*
+	 * Bound every wait on the monitors by connect_timeout, and every OSD
+	 * operation by op_timeout, so that neither a dead cluster nor a
+	 * stuck OSD can hold tgtd or a command forever.
+	 */
 	if (!ret)
 		ret = set_timeout(rados, "client_mount_timeout",
 				  o->connect_timeout, err, errlen);

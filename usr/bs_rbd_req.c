@@ -234,10 +234,15 @@ static void sub_done(struct bs_rbd_done *done)
 }
 
 /*
- * Discard the n ranges in req->subs concurrently; req's own done function
+ * Unmap the n ranges in req->subs concurrently; req's own done function
  * runs once, after the last one, with the first error in done.ret.
+ *
+ * librbd's write-zeroes removes the whole objects in a range and zeroes
+ * the pieces of the others, so unmapped blocks read back as zeroes
+ * (LBPRZ).  Its discard skips the pieces under rbd_skip_partial_discard
+ * (Ceph's default), which a pool or an image may set over the client.
  */
-void bs_rbd_req_discard_subs(struct bs_rbd_req *req, unsigned int n)
+void bs_rbd_req_unmap_subs(struct bs_rbd_req *req, unsigned int n)
 {
 	unsigned int i;
 
@@ -252,8 +257,8 @@ void bs_rbd_req_discard_subs(struct bs_rbd_req *req, unsigned int n)
 		ret = rbd_aio_create_completion(&sub->done, bs_rbd_done_aio_cb,
 						&comp);
 		if (!ret) {
-			ret = rbd_aio_discard(req->rlu->image, sub->offset,
-					      sub->len, comp);
+			ret = rbd_aio_write_zeroes(req->rlu->image, sub->offset,
+						   sub->len, comp, 0, 0);
 			if (ret < 0)
 				rbd_aio_release(comp);
 		}

@@ -216,17 +216,12 @@ static int aio_write_zeroes(struct bs_rbd_req *req, rbd_completion_t comp)
 				    comp, 0, 0);
 }
 
-static int aio_discard(struct bs_rbd_req *req, rbd_completion_t comp)
-{
-	return rbd_aio_discard(req->rlu->image, req->offset, req->len, comp);
-}
-
 /*
  * One librbd operation for the whole range.  With UNMAP set the blocks
  * are deallocated whatever the data-out holds, as LIO and tgt's file
- * store do and libiscsi expects; they then read back as zeroes (LBPRZ,
- * see rbd_skip_partial_discard in bs_rbd_conn.c).  Zeroes are written
- * with write-zeroes, anything else with write-same.
+ * store do and libiscsi expects, by write-zeroes (see
+ * bs_rbd_req_unmap_subs); zeroes are written the same way, anything else
+ * with write-same.
  */
 static int cmd_write_same(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 {
@@ -261,9 +256,7 @@ static int cmd_write_same(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 		return 0;
 	}
 	zero = ndob || all_zero(scsi_get_out_buffer(cmd), block_size(rlu));
-	if ((flags & WS_UNMAP) && rlu->lu->attrs.thinprovisioning)
-		fn = aio_discard;
-	else if (zero)
+	if (zero || ((flags & WS_UNMAP) && rlu->lu->attrs.thinprovisioning))
 		fn = aio_write_zeroes;
 	else
 		fn = aio_writesame;
@@ -288,8 +281,8 @@ static void unmap_done(struct bs_rbd_done *done)
 }
 
 /*
- * Check every descriptor before discarding anything, so that a bad one
- * changes nothing.  Returns the number of ranges to discard, or -1 with
+ * Check every descriptor before unmapping anything, so that a bad one
+ * changes nothing.  Returns the number of ranges to unmap, or -1 with
  * the sense to report in *asc.
  */
 static int unmap_parse(struct bs_rbd_lu *rlu, const uint8_t *p, size_t len,
@@ -365,7 +358,7 @@ static int cmd_unmap(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 		return 0;
 	}
 	unmap_parse(rlu, p, len, req->subs, &asc);
-	bs_rbd_req_discard_subs(req, (unsigned int)n);
+	bs_rbd_req_unmap_subs(req, (unsigned int)n);
 	return 0;
 }
 

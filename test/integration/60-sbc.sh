@@ -94,6 +94,30 @@ t_unmap_frees_space()
 	sbc_teardown
 }
 
+# Unmapped pieces of objects read back as zeroes even when the image's own
+# settings ask librbd to skip partial discards (Ceph's default, which a
+# pool or image setting lays over the client's).
+t_unmap_zeroes_whatever_the_image_settings()
+{
+	local r
+	rbd_ create --size 64M --object-size 1M "$SBC_IMG" || return 1
+	rbd_ config image set "$SBC_IMG" rbd_skip_partial_discard true
+	rbd_ config image set "$SBC_IMG" rbd_discard_granularity_bytes 65536
+	target_new 60 && lun_new 60 1 "$SBC_IMG" || { failed "setup"; sbc_teardown; return 1; }
+	qemu-io -f raw -c "write -P 0x55 0 4M" "rbd:$SBC_IMG:conf=$CEPH_CONF" >/dev/null || return 1
+	# UNMAP 4 KiB inside MiB 1; WRITE SAME(16) UNMAP of 8 blocks in MiB 2
+	unmap_list "$WORK/sbc.ul" 2056:8
+	r=$(scsi 60 1 -f "$WORK/sbc.ul" 42000000000000002800)
+	expect_status "UNMAP of a piece" "$r" 0x00
+	r=$(scsi 60 1 -w 512:0x55 93080000000000001008000000080000)
+	expect_status "WRITE SAME(16) UNMAP of a piece" "$r" 0x00
+	rbd_read_is $((1048576 + 4096)) 4096 0 || failed "UNMAP: piece reads as zeroes"
+	rbd_read_is $((2097152 + 4096)) 4096 0 || failed "WRITE SAME UNMAP: piece reads as zeroes"
+	rbd_read_is 1048576 4096 0x55 && rbd_read_is $((1048576 + 8192)) 4096 0x55 ||
+		failed "around the pieces"
+	sbc_teardown
+}
+
 # A hostile descriptor fails the whole UNMAP and nothing is unmapped.
 t_unmap_hostile_changes_nothing()
 {
