@@ -257,10 +257,18 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 	return TGTADM_SUCCESS;
 }
 
+/* pool[/ns]/image, as `rbd` names it */
+static void image_spec(const struct bs_rbd_path *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s%s%s", p->pool, p->ns ? p->ns : "",
+		 p->ns ? "/" : "", p->image);
+}
+
 static int open_image(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 {
 	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
 	char err[BS_RBD_ERR_LEN];
+	char name[3 * BS_RBD_NAME_MAX + 3];
 	rbd_image_info_t info;
 	int ret;
 
@@ -283,6 +291,14 @@ static int open_image(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 				sizeof(err));
 	if (ret)
 		goto fail;
+	image_spec(&rlu->path, name, sizeof(name));
+	if (!rlu->path.snap) {
+		ret = bs_rbd_image_check_conf(
+			rlu->pool, &rlu->image, rlu->path.pool, name,
+			rlu->opts.connect_timeout, err, sizeof(err));
+		if (ret)
+			goto fail;
+	}
 	ret = rbd_stat(rlu->image, &info, sizeof(info));
 	if (ret < 0) {
 		snprintf(err, sizeof(err), "cannot stat the image: %s",
@@ -309,9 +325,7 @@ static int open_image(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 	lu->attrs.thinprovisioning = 1;
 	refresh_vpd(lu);
 
-	rbd_log(rlu, "opened %s/%s%s%s%s%s, %" PRIu64 " bytes%s",
-		rlu->path.pool, rlu->path.ns ? rlu->path.ns : "",
-		rlu->path.ns ? "/" : "", rlu->path.image,
+	rbd_log(rlu, "opened %s%s%s, %" PRIu64 " bytes%s", name,
 		rlu->path.snap ? "@" : "", rlu->path.snap ? rlu->path.snap : "",
 		*size, rlu->path.snap ? ", read-only snapshot" : "");
 	return 0;

@@ -85,6 +85,15 @@ int bs_rbd_image_open(struct bs_rbd_pool *pool, const char *image,
 		      char *err, size_t errlen);
 void bs_rbd_image_close(struct bs_rbd_pool *pool, rbd_image_t image,
 			unsigned int timeout);
+/*
+ * Refuse a writable image whose pool or image settings undo bs_rbd's
+ * (bs_rbd_imgconf.h); reading them is bounded by timeout.  0, or a
+ * negative errno with err set.  On -ETIMEDOUT *image is NULL: the check
+ * closes it in the background.  spec is pool[/ns]/image.
+ */
+int bs_rbd_image_check_conf(struct bs_rbd_pool *pool, rbd_image_t *image,
+			    const char *pool_name, const char *spec,
+			    unsigned int timeout, char *err, size_t errlen);
 /* Without waiting: the close finishes (and frees) in the background. */
 void bs_rbd_image_close_async(struct bs_rbd_pool *pool, rbd_image_t image);
 /* Without waiting: done->fn runs on the main loop, *out set if ret >= 0. */

@@ -19,6 +19,7 @@
 #include "tgtd.h"
 
 #include "bs_rbd.h"
+#include "bs_rbd_imgconf.h"
 #include "bs_rbd_wait.h"
 
 struct image_job {
@@ -27,10 +28,18 @@ struct image_job {
 	struct bs_rbd_pool *pool;   /* held while librbd may use it */
 	rbd_image_t image; /* librbd writes it when the open completes */
 	int closing;
+	/* settings check: rbd_config_image_list's answer */
+	int list_ret;
+	int nopts;
+	rbd_config_option_t *opts;
 };
 
 static void job_free(struct image_job *job)
 {
+	if (job->opts) {
+		rbd_config_image_list_cleanup(job->opts, job->nopts);
+		free(job->opts);
+	}
 	bs_rbd_pool_put(job->pool);
 	bs_rbd_wait_destroy(&job->wait);
 	free(job);
@@ -64,8 +73,8 @@ static void job_cleanup(struct bs_rbd_done *done)
 				     offsetof(struct image_job, cleanup));
 
 	if (!job->closing && job->image && done->ret >= 0) {
-		eprintf("rbd: an image open finished after its timeout; "
-			"closing it\n");
+		eprintf("rbd: an image open or check finished after its "
+			"timeout; closing the image\n");
 		if (!job_close_async(job))
 			return;
 		eprintf("rbd: cannot close the late image; leaking it\n");
@@ -92,25 +101,31 @@ static void job_aio_cb(rbd_completion_t comp, void *arg)
 	bs_rbd_wait_finish(&job->wait, ret);
 }
 
-static struct image_job *job_new(struct bs_rbd_pool *pool,
-				 rbd_completion_t *comp)
+static struct image_job *job_alloc(struct bs_rbd_pool *pool)
 {
 	struct image_job *job = calloc(1, sizeof(*job));
 
 	if (!job)
 		return NULL;
-	if (bs_rbd_wait_init(&job->wait, job_abandoned))
-		goto free_job;
-	if (rbd_aio_create_completion(job, job_aio_cb, comp) < 0)
-		goto destroy_wait;
+	if (bs_rbd_wait_init(&job->wait, job_abandoned)) {
+		free(job);
+		return NULL;
+	}
 	bs_rbd_pool_hold(pool);
 	job->pool = pool;
 	return job;
-destroy_wait:
-	bs_rbd_wait_destroy(&job->wait);
-free_job:
-	free(job);
-	return NULL;
+}
+
+static struct image_job *job_new(struct bs_rbd_pool *pool,
+				 rbd_completion_t *comp)
+{
+	struct image_job *job = job_alloc(pool);
+
+	if (job && rbd_aio_create_completion(job, job_aio_cb, comp) < 0) {
+		job_free(job);
+		return NULL;
+	}
+	return job;
 }
 
 static void open_error(int ret, const char *image, const char *snap, char *err,
@@ -211,15 +226,12 @@ void bs_rbd_image_close(struct bs_rbd_pool *pool, rbd_image_t image,
 
 void bs_rbd_image_close_async(struct bs_rbd_pool *pool, rbd_image_t image)
 {
-	struct image_job *job = calloc(1, sizeof(*job));
+	struct image_job *job = job_alloc(pool);
 
-	if (!job || bs_rbd_wait_init(&job->wait, job_abandoned)) {
-		free(job);
+	if (!job) {
 		eprintf("rbd: out of memory closing an image; leaking it\n");
 		return;
 	}
-	bs_rbd_pool_hold(pool);
-	job->pool = pool;
 	job->image = image;
 	if (job_close_async(job) < 0) {
 		eprintf("rbd: cannot close an image; leaking it\n");
@@ -244,5 +256,76 @@ int bs_rbd_image_open_async(struct bs_rbd_pool *pool, const char *image,
 		ret = rbd_aio_open(ioctx, image, out, NULL, comp);
 	if (ret < 0)
 		rbd_aio_release(comp);
+	return ret;
+}
+
+/* ---- the image's pool and image settings ------------------------------ */
+
+/* Helper thread: librbd lists an image's settings only blocking. */
+static void *conf_thread(void *arg)
+{
+	struct image_job *job = arg;
+	int n = 128, tries, ret = -ERANGE;
+
+	/* ERANGE: n now says how many there are */
+	for (tries = 0; tries < 3 && ret == -ERANGE; tries++) {
+		free(job->opts);
+		job->opts = calloc((size_t)n, sizeof(*job->opts));
+		if (!job->opts) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = rbd_config_image_list(job->image, job->opts, &n);
+	}
+	if (ret < 0) {
+		free(job->opts);
+		job->opts = NULL;
+	} else {
+		job->nopts = n;
+	}
+	job->list_ret = ret;
+	/* 0 always: an abandoned job then closes the image (job_cleanup) */
+	bs_rbd_wait_finish(&job->wait, 0);
+	bs_rbd_thread_done();
+	return NULL;
+}
+
+int bs_rbd_image_check_conf(struct bs_rbd_pool *pool, rbd_image_t *image,
+			    const char *pool_name, const char *spec,
+			    unsigned int timeout, char *err, size_t errlen)
+{
+	struct image_job *job;
+	int ret;
+
+	job = job_alloc(pool);
+	if (!job) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	job->image = *image;
+	ret = bs_rbd_thread_start(conf_thread, job);
+	if (ret) {
+		snprintf(err, errlen, "cannot start a thread: %s",
+			 strerror(-ret));
+		job_free(job);
+		return ret;
+	}
+	ret = bs_rbd_loop_wait(&job->wait, timeout);
+	if (ret == -ETIMEDOUT) {
+		*image = NULL; /* the job closes it once librbd answers */
+		snprintf(err, errlen,
+			 "reading the image's settings did not finish within "
+			 "%u s (connect_timeout); are the OSDs up?",
+			 timeout);
+		return ret;
+	}
+	ret = job->list_ret;
+	if (ret < 0)
+		snprintf(err, errlen, "cannot read the image's settings: %s",
+			 strerror(-ret));
+	else
+		ret = bs_rbd_imgconf_judge(job->opts, job->nopts, pool_name,
+					   spec, err, errlen);
+	job_free(job);
 	return ret;
 }

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bs_rbd: the per-pool and per-image librbd settings an LU refuses.
+ *
+ * Pure code: judges rbd_config_image_list's answer (unit-tested).
+ * Messages go to tgtd's log, whose lines end at 256 bytes: each names
+ * the setting, who set it and the command that undoes it, briefly.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bs_rbd_imgconf.h"
+
+static const rbd_config_option_t *find(const rbd_config_option_t *opts, int n,
+				       const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (opts[i].name && !strcmp(opts[i].name, name))
+			return &opts[i];
+	return NULL;
+}
+
+static int is(const rbd_config_option_t *o, const char *value)
+{
+	return o && o->value && !strcmp(o->value, value);
+}
+
+/* "rbd config pool rbd sets" / "rbd config image rbd/img sets" */
+static void setter(const rbd_config_option_t *o, const char *pool,
+		   const char *spec, char *buf, size_t len)
+{
+	if (o->source == RBD_CONFIG_SOURCE_POOL)
+		snprintf(buf, len, "rbd config pool %s sets", pool);
+	else if (o->source == RBD_CONFIG_SOURCE_IMAGE)
+		snprintf(buf, len, "rbd config image %s sets", spec);
+	else
+		snprintf(buf, len, "the conf sets");
+}
+
+/* The command that takes o's setting away again. */
+static void undo(const rbd_config_option_t *o, const char *pool,
+		 const char *spec, char *buf, size_t len)
+{
+	if (o->source == RBD_CONFIG_SOURCE_POOL)
+		snprintf(buf, len, "rbd config pool remove %s %s", pool,
+			 o->name);
+	else if (o->source == RBD_CONFIG_SOURCE_IMAGE)
+		snprintf(buf, len, "rbd config image remove %s %s", spec,
+			 o->name);
+	else
+		snprintf(buf, len, "remove %s from the conf", o->name);
+}
+
+/*
+ * Zero-copy writes: librbd then holds a write's completion until it drops
+ * the command's buffer, which it never does for a write refused before it
+ * reaches the objects, nor while a writethrough cache keeps the data; the
+ * command would never end (README.rbd 9.3).
+ */
+static int judge_zero_copy(const rbd_config_option_t *opts, int n,
+			   const char *pool, const char *spec, char *err,
+			   size_t errlen)
+{
+	const rbd_config_option_t *o;
+	char who[128], fix[192];
+
+	o = find(opts, n, "rbd_disable_zero_copy_writes");
+	if (!is(o, "false"))
+		return 0;
+	setter(o, pool, spec, who, sizeof(who));
+	undo(o, pool, spec, fix, sizeof(fix));
+	snprintf(err, errlen,
+		 "%s %s=false, which can hang writes (README.rbd 7); "
+		 "undo: %s",
+		 who, o->name, fix);
+	return -EINVAL;
+}
+
+/*
+ * Write-around acknowledges a write before the OSDs answer and can lose
+ * their refusal (pool quota, full cluster); bs_rbd turns it off on its
+ * clients, but a pool or image setting turns it back on.
+ */
+static int judge_write_around(const rbd_config_option_t *opts, int n,
+			      const char *pool, const char *spec, char *err,
+			      size_t errlen)
+{
+	const rbd_config_option_t *cache, *policy, *o;
+	char who[128];
+
+	cache = find(opts, n, "rbd_cache");
+	policy = find(opts, n, "rbd_cache_policy");
+	if (!is(cache, "true") || !is(policy, "writearound"))
+		return 0;
+	/* name the setting that is not the client's own */
+	o = cache->source != RBD_CONFIG_SOURCE_CONFIG ? cache : policy;
+	setter(o, pool, spec, who, sizeof(who));
+	snprintf(err, errlen,
+		 "%s %s=%s: write-around can lose write errors (README.rbd "
+		 "7); fix: rbd config image set %s rbd_cache false",
+		 who, o->name, o->value, spec);
+	return -EINVAL;
+}
+
+int bs_rbd_imgconf_judge(const rbd_config_option_t *opts, int n,
+			 const char *pool, const char *spec, char *err,
+			 size_t errlen)
+{
+	int ret;
+
+	ret = judge_zero_copy(opts, n, pool, spec, err, errlen);
+	if (!ret)
+		ret = judge_write_around(opts, n, pool, spec, err, errlen);
+	return ret;
+}
