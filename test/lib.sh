@@ -96,6 +96,17 @@ tgtd_alive() { kill -0 "$TGT_PID" 2>/dev/null; }
 
 proc_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
+# threads_settle N: tgtd is back at N threads or fewer within 5 s
+threads_settle()
+{
+	local i
+	for i in $(seq 25); do
+		[ "$(proc_field "$TGT_PID" Threads)" -le "$1" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 now_ms() { date +%s%3N; }
 
 # The statistics file of the test tgtd (bs_rbd_stats.c)

@@ -266,16 +266,6 @@ t_bad_input_empty_path()
 
 bad_usage() { echo "$(proc_field "$TGT_PID" Threads) $(proc_field "$TGT_PID" VmRSS)"; }
 
-# bad_settle THREADS: wait up to 5 s for tgtd to be back at THREADS
-bad_settle()
-{
-	local i
-	for i in $(seq 25); do
-		[ "$(proc_field "$TGT_PID" Threads)" -le "$1" ] && return 0
-		sleep 0.2
-	done
-}
-
 # A thousand failed creations, the table's rows in turn (mostly parse and
 # local failures, ~10% new connections the cluster refuses), while a good
 # LUN of the same client keeps the shared connection open: tgtd's threads
@@ -295,7 +285,7 @@ t_bad_input_1000_failures_flat()
 	t0=$(now_ms)
 	for ((i = 0; i < n; i++)); do
 		if [ "$i" = "$m" ]; then
-			bad_settle "$th0"
+			threads_settle "$th0"
 			read -r th1 rss1 <<<"$(bad_usage)"
 		fi
 		j=$((i % m))
@@ -307,7 +297,7 @@ t_bad_input_1000_failures_flat()
 		fi
 	done
 	t1=$(now_ms)
-	bad_settle "$th1"
+	threads_settle "$th1"
 	read -r th2 rss2 <<<"$(bad_usage)"
 	note "$n failures over $m rows in $((t1 - t0)) ms;" \
 		"threads $th0 -> $th1 (after $m) -> $th2, RSS $rss0 -> $rss1 -> $rss2 kB"

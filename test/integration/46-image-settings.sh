@@ -36,17 +36,6 @@ set_io()
 	lun_del "$SET_TID" 1 || failed "$1: delete the LUN"
 }
 
-# set_settle N: tgtd is back at N threads or fewer within 5 s
-set_settle()
-{
-	local i
-	for i in $(seq 25); do
-		[ "$(proc_field "$TGT_PID" Threads)" -le "$1" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 t_image_settings_refused()
 {
 	local threads
@@ -69,7 +58,7 @@ t_image_settings_refused()
 	check "tgtd still runs" tgtd_alive
 	# no thread is left behind: the checks' helpers have ended, and the
 	# clients of the deleted LUs shut down in the background (up to 5 s)
-	set_settle "$threads" ||
+	threads_settle "$threads" ||
 		failed "threads $threads -> $(proc_field "$TGT_PID" Threads)"
 	target_del "$SET_TID"
 	rbd_ rm "$SET_IMG" >/dev/null 2>&1
