@@ -99,8 +99,8 @@ proc_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 # threads_settle N: tgtd is back at N threads or fewer within 5 s
 threads_settle()
 {
-	local i
-	for i in $(seq 25); do
+	local _
+	for _ in $(seq 25); do
 		[ "$(proc_field "$TGT_PID" Threads)" -le "$1" ] && return 0
 		sleep 0.2
 	done
