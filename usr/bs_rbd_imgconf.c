@@ -8,7 +8,9 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bs_rbd_imgconf.h"
 
@@ -26,6 +28,29 @@ static const rbd_config_option_t *find(const rbd_config_option_t *opts, int n,
 static int is(const rbd_config_option_t *o, const char *value)
 {
 	return o && o->value && !strcmp(o->value, value);
+}
+
+/*
+ * A boolean as Ceph reads it: true/false in any case, or an integer (0 is
+ * false).  librbd returns pool and image settings as they were typed.
+ * 1 true, 0 false, -1 neither (librbd refuses to store that).
+ */
+static int conf_bool(const rbd_config_option_t *o)
+{
+	char *end;
+	long v;
+
+	if (!o || !o->value || !*o->value)
+		return -1;
+	if (!strcasecmp(o->value, "true"))
+		return 1;
+	if (!strcasecmp(o->value, "false"))
+		return 0;
+	errno = 0;
+	v = strtol(o->value, &end, 10);
+	if (errno || *end)
+		return -1;
+	return v != 0;
 }
 
 /* "rbd config pool rbd sets" / "rbd config image rbd/img sets" */
@@ -68,14 +93,15 @@ static int judge_zero_copy(const rbd_config_option_t *opts, int n,
 	char who[128], fix[192];
 
 	o = find(opts, n, "rbd_disable_zero_copy_writes");
-	if (!is(o, "false"))
+	/* only a value that is surely true is safe */
+	if (!o || conf_bool(o) == 1)
 		return 0;
 	setter(o, pool, spec, who, sizeof(who));
 	undo(o, pool, spec, fix, sizeof(fix));
 	snprintf(err, errlen,
-		 "%s %s=false, which can hang writes (README.rbd 7); "
+		 "%s %s=%s, which can hang writes (README.rbd 7); "
 		 "undo: %s",
-		 who, o->name, fix);
+		 who, o->name, o->value ? o->value : "", fix);
 	return -EINVAL;
 }
 
@@ -93,7 +119,8 @@ static int judge_write_around(const rbd_config_option_t *opts, int n,
 
 	cache = find(opts, n, "rbd_cache");
 	policy = find(opts, n, "rbd_cache_policy");
-	if (!is(cache, "true") || !is(policy, "writearound"))
+	/* only a cache that is surely off is safe with write-around */
+	if (!cache || conf_bool(cache) == 0 || !is(policy, "writearound"))
 		return 0;
 	/* name the setting that is not the client's own */
 	o = cache->source != RBD_CONFIG_SOURCE_CONFIG ? cache : policy;

@@ -46,6 +46,10 @@ t_image_settings_refused()
 	rbd_ config image set "$SET_IMG" rbd_disable_zero_copy_writes false
 	set_refusal "image zero-copy" "$SET_IMG" \
 		"rbd config image $SET_IMG sets rbd_disable_zero_copy_writes=false, which can hang writes (README.rbd 7); undo: rbd config image remove $SET_IMG rbd_disable_zero_copy_writes"
+	# librbd keeps a value as typed and reads 0 as false
+	rbd_ config image set "$SET_IMG" rbd_disable_zero_copy_writes 0
+	set_refusal "image zero-copy as 0" "$SET_IMG" \
+		"rbd config image $SET_IMG sets rbd_disable_zero_copy_writes=0, which can hang writes"
 	rbd_ config image remove "$SET_IMG" rbd_disable_zero_copy_writes
 
 	rbd_ config image set "$SET_IMG" rbd_cache true

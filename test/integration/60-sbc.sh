@@ -101,10 +101,11 @@ t_unmap_zeroes_whatever_the_image_settings()
 {
 	local r
 	rbd_ create --size 64M --object-size 1M "$SBC_IMG" || return 1
-	rbd_ config image set "$SBC_IMG" rbd_skip_partial_discard true
-	rbd_ config image set "$SBC_IMG" rbd_discard_granularity_bytes 65536
-	target_new 60 && lun_new 60 1 "$SBC_IMG" || { failed "setup"; sbc_teardown; return 1; }
-	qemu-io -f raw -c "write -P 0x55 0 4M" "rbd:$SBC_IMG:conf=$CEPH_CONF" >/dev/null || return 1
+	rbd_ config image set "$SBC_IMG" rbd_skip_partial_discard true &&
+		rbd_ config image set "$SBC_IMG" rbd_discard_granularity_bytes 65536 &&
+		target_new 60 && lun_new 60 1 "$SBC_IMG" &&
+		qemu-io -f raw -c "write -P 0x55 0 4M" "rbd:$SBC_IMG:conf=$CEPH_CONF" >/dev/null ||
+		{ failed "setup"; sbc_teardown; return 1; }
 	# UNMAP 4 KiB inside MiB 1; WRITE SAME(16) UNMAP of 8 blocks in MiB 2
 	unmap_list "$WORK/sbc.ul" 2056:8
 	r=$(scsi 60 1 -f "$WORK/sbc.ul" 42000000000000002800)

@@ -108,6 +108,55 @@ static void refuses_write_around_policy_from_image(void)
 			  "rbd_cache_policy=writearound:") == err);
 }
 
+/* librbd returns booleans as typed; Ceph reads any case and integers */
+static void booleans_as_ceph_reads_them(void)
+{
+	static const char *const off[] = { "0", "FALSE", "False", "00" };
+	static const char *const on[] = { "1", "TRUE", "True", "-1", "7" };
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+		defaults();
+		set(2, "rbd_disable_zero_copy_writes", off[i], IMAGE);
+		CHECK(judge(err, sizeof(err)) == -EINVAL);
+		defaults();
+		set(0, "rbd_cache", off[i], POOL);
+		CHECK(judge(err, sizeof(err)) == 0);
+	}
+	for (i = 0; i < sizeof(on) / sizeof(on[0]); i++) {
+		defaults();
+		set(2, "rbd_disable_zero_copy_writes", on[i], IMAGE);
+		CHECK(judge(err, sizeof(err)) == 0);
+		defaults();
+		set(0, "rbd_cache", on[i], POOL);
+		CHECK(judge(err, sizeof(err)) == -EINVAL);
+	}
+	defaults();
+	set(0, "rbd_cache", "1", POOL);
+	CHECK(judge(err, sizeof(err)) == -EINVAL);
+	CHECK(strstr(err, "rbd config pool rbd sets rbd_cache=1:") == err);
+}
+
+/* what is not surely safe is refused */
+static void unreadable_values(void)
+{
+	char err[256];
+
+	defaults();
+	set(2, "rbd_disable_zero_copy_writes", "yes", IMAGE);
+	CHECK(judge(err, sizeof(err)) == -EINVAL);
+	defaults();
+	set(2, "rbd_disable_zero_copy_writes", "", IMAGE);
+	CHECK(judge(err, sizeof(err)) == -EINVAL);
+	defaults();
+	set(0, "rbd_cache", "1x", POOL);
+	CHECK(judge(err, sizeof(err)) == -EINVAL);
+	defaults();
+	set(0, "rbd_cache", "99999999999999999999", POOL);
+	CHECK(judge(err, sizeof(err)) == -EINVAL);
+}
+
 /* a short buffer truncates the message, never overruns it */
 static void short_buffer(void)
 {
@@ -137,6 +186,8 @@ int main(void)
 	RUN(refuses_zero_copy_from_image);
 	RUN(refuses_write_around_cache_from_pool);
 	RUN(refuses_write_around_policy_from_image);
+	RUN(booleans_as_ceph_reads_them);
+	RUN(unreadable_values);
 	RUN(short_buffer);
 	RUN(missing_settings);
 	return unit_report("unit/imgconf");
