@@ -21,6 +21,7 @@
 
 #include "list.h"
 
+#include "bs_rbd_done.h"
 #include "bs_rbd_opts.h"
 
 struct scsi_lu;
@@ -33,22 +34,6 @@ struct scsi_cmd;
 
 /* "rbd: tid:1 lun:2 rbd/img: ..." prefix for log lines about one LU */
 #define BS_RBD_LOG_ID "rbd: tid:%d lun:%" PRIu64 " "
-
-/*
- * Work finished on another thread, to be completed on tgtd's main loop.
- * fn runs on the main loop with ret set by the thread that pushed it.
- */
-struct bs_rbd_done {
-	struct bs_rbd_done *next;
-	void (*fn)(struct bs_rbd_done *done);
-	ssize_t ret;
-};
-
-/* bs_rbd_done.c */
-int bs_rbd_done_start(void);
-void bs_rbd_done_push(struct bs_rbd_done *done);
-void bs_rbd_done_aio_cb(rbd_completion_t comp, void *arg);
-int bs_rbd_done_fd(void);
 
 /* bs_rbd_loop.c: serving other LUs while a new LU waits for the cluster */
 struct bs_rbd_wait;
