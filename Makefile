@@ -29,14 +29,11 @@ LDLIBS := -lrbd -lrados -lpthread
 
 SO := usr/bs_rbd.so
 SRCS := usr/bs_rbd.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
-	usr/bs_rbd_held.c usr/bs_rbd_image.c usr/bs_rbd_imgconf.c \
-	usr/bs_rbd_lbamap.c \
-	usr/bs_rbd_loop.c \
-	usr/bs_rbd_opts.c \
-	usr/bs_rbd_reopen.c usr/bs_rbd_req.c usr/bs_rbd_resize.c \
-	usr/bs_rbd_sbc.c \
-	usr/bs_rbd_sense.c usr/bs_rbd_stats.c \
-	usr/bs_rbd_thread.c usr/bs_rbd_wait.c
+	usr/bs_rbd_image.c usr/bs_rbd_imgconf.c usr/bs_rbd_lbamap.c \
+	usr/bs_rbd_loop.c usr/bs_rbd_lu.c usr/bs_rbd_opts.c \
+	usr/bs_rbd_reopen.c usr/bs_rbd_req.c usr/bs_rbd_sbc.c \
+	usr/bs_rbd_sense.c usr/bs_rbd_stats.c usr/bs_rbd_wait.c \
+	usr/bs_rbd_watch.c usr/bs_rbd_watchdog.c usr/bs_rbd_worker.c
 HDRS := $(wildcard usr/*.h)
 
 # The module directory compiled into tgtd (BSDIR), e.g. /usr/lib/tgt/backing-store
@@ -69,7 +66,8 @@ uninstall:
 # ---- tests ---------------------------------------------------------------
 
 UNIT_TESTS := $(BUILD)/unit/test_opts $(BUILD)/unit/test_sense \
-	$(BUILD)/unit/test_lbamap $(BUILD)/unit/test_imgconf
+	$(BUILD)/unit/test_lbamap $(BUILD)/unit/test_imgconf \
+	$(BUILD)/unit/test_done $(BUILD)/unit/test_wait
 
 $(BUILD)/unit/test_opts: test/unit/test_opts.c usr/bs_rbd_opts.c \
 		usr/bs_rbd_opts.h test/unit/unit.h
@@ -94,6 +92,28 @@ $(BUILD)/unit/test_imgconf: test/unit/test_imgconf.c usr/bs_rbd_imgconf.c \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
 		test/unit/test_imgconf.c usr/bs_rbd_imgconf.c
+
+# The thread tests, also built with ThreadSanitizer (check-tsan below).
+# test_done links librbd only for the rbd_aio_* calls of bs_rbd_done.c;
+# it defines tgtd's tgt_event_add and log_error itself.
+TSAN_DIR := $(BUILD)/tsan
+TSAN_FLAGS := -fsanitize=thread -g -O1
+TSAN_TESTS := $(TSAN_DIR)/test_done $(TSAN_DIR)/test_wait
+THREAD_CFLAGS = $(CFLAGS)
+$(TSAN_TESTS): THREAD_CFLAGS = $(TSAN_FLAGS)
+
+$(BUILD)/unit/test_done $(TSAN_DIR)/test_done: test/unit/test_done.c \
+		usr/bs_rbd_done.c $(HDRS) test/unit/unit.h $(BUILD)/tgt-inc
+	@mkdir -p $(@D)
+	$(CC) $(THREAD_CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr \
+		-isystem "$$(cat $(BUILD)/tgt-inc)" -o $@ \
+		test/unit/test_done.c usr/bs_rbd_done.c $(LDLIBS)
+
+$(BUILD)/unit/test_wait $(TSAN_DIR)/test_wait: test/unit/test_wait.c \
+		usr/bs_rbd_wait.c usr/bs_rbd_wait.h test/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(THREAD_CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
+		test/unit/test_wait.c usr/bs_rbd_wait.c -lpthread
 
 unit: $(UNIT_TESTS)
 	@test/run-unit.sh $(UNIT_TESTS)
@@ -127,6 +147,22 @@ check-asan:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory $(ASAN_SO) $(UNIT_TESTS)
 	@test/check-asan.sh "$(ASAN_SO)" "$(ASAN_DIR)/log" $(UNIT_TESTS)
+
+# The thread tests built with ThreadSanitizer; fails on a failed case or
+# any report (halt_on_error; reports kept in $(TSAN_DIR)/log/).  The other
+# unit tests run no threads.  libtsan2 comes with gcc (libgcc-12-dev).
+.PHONY: check-tsan
+check-tsan:
+	@$(MAKE) --no-print-directory $(TSAN_TESTS)
+	@rm -rf $(TSAN_DIR)/log && mkdir -p $(TSAN_DIR)/log
+	@rc=0; \
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 log_path=$(TSAN_DIR)/log/tsan" \
+		test/run-unit.sh $(TSAN_TESTS) || rc=1; \
+	if [ -n "$$(ls $(TSAN_DIR)/log)" ]; then \
+		cat $(TSAN_DIR)/log/*; rc=1; \
+		echo "ThreadSanitizer reports: $(TSAN_DIR)/log/" >&2; \
+	fi; \
+	exit $$rc
 
 demo:
 	@scripts/deps.sh
@@ -185,7 +221,7 @@ fuzz:
 	@for f in opts lbamap; do \
 		mkdir -p $(BUILD)/fuzz/corpus-$$f && \
 		echo "fuzzing $$f for $(FUZZ_SECONDS) s" && \
-		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
+		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
 			-max_len=4096 -artifact_prefix=$(BUILD)/fuzz/ \
 			$(BUILD)/fuzz/corpus-$$f test/fuzz/seeds/$$f \
 			>$(BUILD)/fuzz/$$f.log 2>&1; rc=$$?; \

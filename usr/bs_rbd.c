@@ -6,12 +6,15 @@
  *	--bstype rbd --backing-store [pool/[namespace/]]image[@snap] \
  *	--bsopts 'conf=/etc/ceph/ceph.conf;id=tgt'
  *
- * Data path: tgt's SBC code checks a command and hands it to
- * bs_rbd_cmd_submit() on the main loop; we start the matching librbd aio
- * straight on the command's buffer and return.  librbd's callback queues
- * the request (bs_rbd_done.c), the main loop wakes once per batch and ends
- * each command with target_cmd_io_done().  Nothing blocks the main loop
- * except LU setup and teardown, which are bounded by connect_timeout.
+ * This file is tgt's side of the module: the backing-store template, the
+ * LU's setup and teardown, and the per-LU handlers installed in the LU's
+ * copy of tgt's SBC template.  The data path is bs_rbd_sbc.c: tgt's SBC
+ * code checks a command and hands it to bs_rbd_sbc_submit() on the main
+ * loop; the matching librbd aio starts straight on the command's buffer;
+ * librbd's callback queues the request (bs_rbd_done.c), and the main loop
+ * ends each command with target_cmd_io_done().  Nothing blocks the main
+ * loop except LU setup, which is bounded by connect_timeout and serves
+ * other LUs meanwhile (bs_rbd_loop.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,14 +23,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bs_rbd_stats.h"
+
 #include "list.h"
 #include "util.h"
 #include "tgtd.h"
 #include "scsi.h"
 #include "target.h"
 
-#include "bs_rbd.h"
-#include "bs_rbd_sense.h"
+#include "bs_rbd_conn.h"
+#include "bs_rbd_image.h"
+#include "bs_rbd_loop.h"
+#include "bs_rbd_lu.h"
+#include "bs_rbd_reopen.h"
+#include "bs_rbd_req.h"
+#include "bs_rbd_sbc.h"
+#include "bs_rbd_watch.h"
+#include "bs_rbd_watchdog.h"
 
 /* RBD has no physical sectors; 4 KiB is the alignment it does best with. */
 #define BS_RBD_PHYS_BLOCK 4096
@@ -57,56 +69,7 @@ static const unsigned char core_opcodes[] = {
 	COMPARE_AND_WRITE,
 };
 
-/*
- * Fail the command with NOT READY and this ASC, whatever it is.  The
- * LU's client is fenced (bs_rbd_reopen.c): not only what reaches an OSD,
- * since the old image would still answer a READ from librbd's cache (data
- * another client may have overwritten since), or with zeroes once the
- * image is deleted and the entry removed.  Or the image is gone
- * (bs_rbd_held.c).
- */
-static int refuse(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, uint16_t asc)
-{
-	struct bs_rbd_req *req;
-
-	req = bs_rbd_req_get(rlu, cmd, cmd->offset, 0, BS_RBD_DIR_READ);
-	if (!req)
-		return -ENOMEM;
-	set_cmd_async(cmd);
-	bs_rbd_req_defer_sense(req, NOT_READY, asc);
-	return 0;
-}
-
-static int bs_rbd_cmd_submit(struct scsi_cmd *cmd)
-{
-	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
-	bs_rbd_cmd_fn fn = bs_rbd_cmd_lookup(cmd->scb[0]);
-
-	if (rlu->gone)
-		return refuse(rlu, cmd, BS_RBD_ASC_MEDIUM_NOT_PRESENT);
-	if (rlu->reopen)
-		return refuse(rlu, cmd,
-			      BS_RBD_ASC_NOT_READY_CAUSE_NOT_REPORTABLE);
-	if (!fn) {
-		/* the opcode map should have stopped it in the core */
-		rbd_log(rlu, "unexpected opcode 0x%02x", cmd->scb[0]);
-		return -EINVAL;
-	}
-	return fn(rlu, cmd);
-}
-
 /* ---- per-LU command handlers and VPD pages ---------------------------- */
-
-/*
- * librbd's compare-and-write is atomic within one 512-byte sector only
- * (it refuses anything longer), so COMPARE AND WRITE is offered for
- * 512-byte logical blocks, one block at a time; that is what VMware's
- * ATS locking sends.
- */
-unsigned int bs_rbd_max_caw_blocks(const struct scsi_lu *lu)
-{
-	return lu->blk_shift == 9 ? 1 : 0;
-}
 
 /*
  * SERVICE ACTION IN: tgt's READ CAPACITY (16), and our GET LBA STATUS in
@@ -134,6 +97,38 @@ static void install_service_actions(struct scsi_lu *lu)
 	op->service_actions = sai_actions;
 }
 
+/* tgt's TEST UNIT READY, which ours runs once the LU may serve */
+static int (*core_test_unit_ready)(int host_no, struct scsi_cmd *cmd);
+
+/*
+ * Path checkers (multipathd's tur) send TEST UNIT READY: it must say NOT
+ * READY whenever commands would, not tgt's GOOD.
+ */
+static int rbd_test_unit_ready(int host_no, struct scsi_cmd *cmd)
+{
+	uint16_t asc;
+	uint8_t key;
+
+	if (bs_rbd_lu_admit(bs_rbd_lu(cmd->dev), &key, &asc)) {
+		sense_data_build(cmd, key, asc);
+		return SAM_STAT_CHECK_CONDITION;
+	}
+	return core_test_unit_ready(host_no, cmd);
+}
+
+static void install_test_unit_ready(struct scsi_lu *lu)
+{
+	struct device_type_operations *op =
+		&lu->dev_type_template.ops[TEST_UNIT_READY];
+
+	if (!op->cmd_perform || op->cmd_perform == rbd_test_unit_ready)
+		return;
+	if (!core_test_unit_ready)
+		core_test_unit_ready = op->cmd_perform;
+	if (op->cmd_perform == core_test_unit_ready)
+		op->cmd_perform = rbd_test_unit_ready;
+}
+
 /* tgt's Block Limits VPD update, which ours extends */
 static void (*tgt_vpd_b0_update)(struct scsi_lu *lu, void *id);
 
@@ -146,11 +141,11 @@ static void rbd_vpd_b0_update(struct scsi_lu *lu, void *id)
 	tgt_vpd_b0_update(lu, id);
 	/* data[] starts at byte 4 of the page */
 	pg->data[1] = (uint8_t)bs_rbd_max_caw_blocks(lu);
-	if (!lu->attrs.thinprovisioning)
+	if (!lu->attrs.thinprovisioning || !rlu->img)
 		return;
 	put_unaligned_be32(BS_RBD_MAX_UNMAP_DESC, pg->data + 20);
 	/* space comes back per RADOS object */
-	put_unaligned_be32((uint32_t)(rlu->object_size >> lu->blk_shift),
+	put_unaligned_be32((uint32_t)(rlu->img->object_size >> lu->blk_shift),
 			   pg->data + 24);
 }
 
@@ -188,6 +183,7 @@ static void install_lu_handlers(struct scsi_lu *lu)
 	if (lu->dev_type_template.type != TYPE_DISK)
 		return;
 	install_service_actions(lu);
+	install_test_unit_ready(lu);
 	if (bs_rbd_max_caw_blocks(lu)) {
 		caw->cmd_perform = bs_rbd_compare_and_write;
 		caw->pr_conflict_bits =
@@ -198,30 +194,21 @@ static void install_lu_handlers(struct scsi_lu *lu)
 
 /* ---- LU lifecycle ------------------------------------------------------ */
 
+/*
+ * The LU lets go of its image.  Commands still in flight (a media change
+ * under I/O) hold the image themselves and end on it; it closes after
+ * the last of them.
+ */
 static void image_release(struct bs_rbd_lu *rlu)
 {
-	if (rlu->inflight) {
-		/* tgt refuses to delete a busy LU; never free live requests */
-		rbd_log(rlu, "BUG: closing with requests in flight");
-		return;
-	}
 	bs_rbd_reopen_cancel(rlu);
-	bs_rbd_held_stop(rlu);
-	if (rlu->image)
-		bs_rbd_resize_unwatch(rlu);
-	/* a removed image's close waits for what librbd holds: for ever */
-	if (rlu->image && rlu->gone)
-		bs_rbd_image_close_async(rlu->pool, rlu->image);
-	else if (rlu->image)
-		bs_rbd_image_close(rlu->pool, rlu->image,
-				   rlu->opts.connect_timeout);
-	rlu->image = NULL;
-	rlu->gone = 0;
-	if (rlu->pool)
-		bs_rbd_pool_put(rlu->pool);
-	rlu->pool = NULL;
+	bs_rbd_watchdog_stop(rlu);
+	bs_rbd_watch_stop(rlu);
+	if (rlu->img)
+		bs_rbd_image_put(rlu->img);
+	rlu->img = NULL;
 	bs_rbd_path_free(&rlu->path);
-	bs_rbd_req_pool_free(rlu);
+	bs_rbd_lu_set_state(rlu, BS_RBD_LU_CLOSED);
 }
 
 static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
@@ -232,6 +219,7 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 
 	memset(rlu, 0, sizeof(*rlu));
 	rlu->lu = lu;
+	rlu->state = BS_RBD_LU_CLOSED;
 	INIT_LIST_HEAD(&rlu->inflight_reqs);
 
 	ret = bs_rbd_done_start();
@@ -257,90 +245,75 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 	return TGTADM_SUCCESS;
 }
 
-/* pool[/ns]/image, as `rbd` names it */
-static void image_spec(const struct bs_rbd_path *p, char *buf, size_t len)
+/* The image is open: make the LU what it is. */
+static void lu_serve(struct scsi_lu *lu, struct bs_rbd_lu *rlu)
 {
-	snprintf(buf, len, "%s/%s%s%s", p->pool, p->ns ? p->ns : "",
-		 p->ns ? "/" : "", p->image);
-}
-
-static int open_image(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
-{
-	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
-	char err[BS_RBD_ERR_LEN];
-	char name[3 * BS_RBD_NAME_MAX + 3];
-	rbd_image_info_t info;
-	int ret;
-
-	/*
-	 * tgt's media load path judges bs_open by *fd alone and then drops
-	 * an LU whose fd is -1 without bs_close: release what it left.
-	 */
-	image_release(rlu);
-	*fd = -1; /* no file: tgt must never use lu->fd of an RBD LU */
-
-	ret = bs_rbd_path_parse(spec, &rlu->path, err, sizeof(err));
-	if (ret)
-		goto fail;
-	ret = bs_rbd_pool_get(rlu->conn, rlu->path.pool, rlu->path.ns,
-			      &rlu->pool, err, sizeof(err));
-	if (ret)
-		goto fail;
-	ret = bs_rbd_image_open(rlu->pool, rlu->path.image, rlu->path.snap,
-				rlu->opts.connect_timeout, &rlu->image, err,
-				sizeof(err));
-	if (ret)
-		goto fail;
-	image_spec(&rlu->path, name, sizeof(name));
-	if (!rlu->path.snap) {
-		ret = bs_rbd_image_check_conf(
-			rlu->pool, &rlu->image, rlu->path.pool, name,
-			rlu->opts.connect_timeout, err, sizeof(err));
-		if (ret)
-			goto fail;
-	}
-	ret = rbd_stat(rlu->image, &info, sizeof(info));
-	if (ret < 0) {
-		snprintf(err, sizeof(err), "cannot stat the image: %s",
-			 strerror(-ret));
-		goto fail;
-	}
-	*size = info.size;
-	rlu->object_size = info.obj_size;
-	ret = bs_rbd_held_start(rlu);
-	if (ret) {
-		snprintf(err, sizeof(err), "out of memory");
-		goto fail;
-	}
-
 	if (rlu->path.snap)
 		lu->attrs.readonly = 1;
 	if (!lu->attrs.no_auto_lbppbe)
 		update_lbppbe(lu, BS_RBD_PHYS_BLOCK);
 	/* a snapshot never changes size; the head may grow or shrink */
-	if (!rlu->path.snap && bs_rbd_resize_watch(rlu))
+	if (!rlu->path.snap && bs_rbd_watch_start(rlu))
 		rbd_log(rlu, "cannot watch the image: size changes will not "
 			     "be seen until the LU is re-created");
 	/* RBD images are thin: UNMAP and WRITE SAME(UNMAP) free space */
 	lu->attrs.thinprovisioning = 1;
 	refresh_vpd(lu);
+	bs_rbd_lu_set_state(rlu, BS_RBD_LU_OK);
+}
 
+static int open_image(struct scsi_lu *lu, char *spec, uint64_t *size)
+{
+	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
+	struct bs_rbd_pool *pool = NULL;
+	char err[BS_RBD_ERR_LEN];
+	char name[3 * BS_RBD_NAME_MAX + 3];
+	const char *snap;
+	int ret;
+
+	bs_rbd_lu_set_state(rlu, BS_RBD_LU_OPENING);
+	ret = bs_rbd_path_parse(spec, &rlu->path, err, sizeof(err));
+	if (!ret)
+		ret = bs_rbd_pool_get(rlu->conn, rlu->path.pool, rlu->path.ns,
+				      &pool, err, sizeof(err));
+	if (!ret)
+		ret = bs_rbd_image_open(pool, &rlu->path,
+					rlu->opts.connect_timeout, &rlu->img,
+					err, sizeof(err));
+	if (pool)
+		bs_rbd_pool_put(pool); /* the image holds it */
+	if (!ret && bs_rbd_watchdog_start(rlu)) {
+		snprintf(err, sizeof(err), "out of memory");
+		ret = -ENOMEM;
+	}
+	if (ret) {
+		rbd_log(rlu, "%s", err);
+		image_release(rlu);
+		return ret;
+	}
+	*size = rlu->img->size;
+	lu_serve(lu, rlu);
+	snap = rlu->path.snap;
+	bs_rbd_image_spec(&rlu->path, name, sizeof(name));
 	rbd_log(rlu, "opened %s%s%s, %" PRIu64 " bytes%s", name,
-		rlu->path.snap ? "@" : "", rlu->path.snap ? rlu->path.snap : "",
-		*size, rlu->path.snap ? ", read-only snapshot" : "");
+		snap ? "@" : "", snap ? snap : "", *size,
+		snap ? ", read-only snapshot" : "");
 	return 0;
-fail:
-	rbd_log(rlu, "%s", err);
-	image_release(rlu);
-	return ret;
 }
 
 static int bs_rbd_open(struct scsi_lu *lu, char *spec, int *fd, uint64_t *size)
 {
+	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
 	int ret;
 
+	*fd = -1; /* no file: tgt must never use lu->fd of an RBD LU */
+	/*
+	 * tgt's media load path judges bs_open by *fd alone and then drops
+	 * an LU whose fd is -1 without bs_close: release what it left.
+	 */
+	image_release(rlu);
 	bs_rbd_loop_setup_begin(lu);
-	ret = open_image(lu, spec, fd, size);
+	ret = open_image(lu, spec, size);
 	bs_rbd_loop_setup_end();
 	return ret;
 }
@@ -356,6 +329,9 @@ static void bs_rbd_exit(struct scsi_lu *lu)
 
 	/* tgt skips bs_close when LU creation fails after a good bs_open */
 	image_release(rlu);
+	if (rlu->inflight)
+		rbd_log(rlu, "BUG: freed with requests in flight");
+	bs_rbd_req_pool_free(rlu);
 	bs_rbd_stats_del(rlu);
 	if (rlu->conn)
 		bs_rbd_conn_put(rlu->conn);
@@ -370,7 +346,7 @@ static struct backingstore_template rbd_bst = {
 	.bs_exit = bs_rbd_exit,
 	.bs_open = bs_rbd_open,
 	.bs_close = bs_rbd_close,
-	.bs_cmd_submit = bs_rbd_cmd_submit,
+	.bs_cmd_submit = bs_rbd_sbc_submit,
 	.bs_oflags_supported = O_SYNC,
 };
 
@@ -382,7 +358,7 @@ __attribute__((visibility("default"))) void register_bs_module(void)
 	for (i = 0; i < ARRAY_SIZE(core_opcodes); i++)
 		ops[n++] = core_opcodes[i];
 	for (i = 0; i < NR_SCSI_OPCODES; i++)
-		if (bs_rbd_cmd_lookup((uint8_t)i))
+		if (bs_rbd_sbc_handles((uint8_t)i))
 			ops[n++] = (unsigned char)i;
 	bs_create_opcode_map(&rbd_bst, ops, (int)n);
 	register_backingstore_template(&rbd_bst);

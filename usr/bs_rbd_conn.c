@@ -20,10 +20,13 @@
 #include "bs_rbd_stats.h"
 
 #include "list.h"
-#include "tgtd.h"
+#include "util.h"
+#include "log.h"
 
-#include "bs_rbd.h"
+#include "bs_rbd_conn.h"
+#include "bs_rbd_loop.h"
 #include "bs_rbd_wait.h"
+#include "bs_rbd_worker.h"
 
 struct bs_rbd_pool {
 	struct bs_rbd_pool *next;
@@ -50,6 +53,7 @@ static struct bs_rbd_conn *conns;
 /* A connect attempt; outlives the caller if the connect is abandoned. */
 struct connect_job {
 	struct bs_rbd_wait wait;
+	struct bs_rbd_work work;
 	rados_t rados;
 };
 
@@ -239,6 +243,13 @@ static int conn_configure(const struct bs_rbd_opts *o, rados_t *out, char *err,
 	if (!ret)
 		ret = one_completion_thread(rados, err, errlen);
 	/*
+	 * Synchronous "aio" would run every librbd call, and its waits for
+	 * the cluster, on tgtd's main loop; whatever the conf says, no.
+	 */
+	if (!ret)
+		ret = set_conf(rados, "rbd_non_blocking_aio", "true", err,
+			       errlen);
+	/*
 	 * Bound every wait on the monitors by connect_timeout, and every OSD
 	 * operation by op_timeout, so that neither a dead cluster nor a
 	 * stuck OSD can hold tgtd or a command forever.
@@ -270,17 +281,15 @@ static void connect_abandoned(struct bs_rbd_wait *wait)
 	free(job);
 }
 
-static void *connect_thread(void *arg)
+static void connect_work(struct bs_rbd_work *work)
 {
-	struct connect_job *job = arg;
+	struct connect_job *job = container_of(work, struct connect_job, work);
 
 	bs_rbd_wait_finish(&job->wait, rados_connect(job->rados));
-	bs_rbd_thread_done();
-	return NULL;
 }
 
 /*
- * rados_connect() blocks; run it on a helper thread and wait at most
+ * rados_connect() blocks; run it on a worker thread and wait at most
  * connect_timeout for it, so that a dead cluster costs tgtd a bounded time.
  */
 static int conn_connect(const struct bs_rbd_opts *o, rados_t rados, char *err,
@@ -296,13 +305,14 @@ static int conn_connect(const struct bs_rbd_opts *o, rados_t rados, char *err,
 	ret = bs_rbd_wait_init(&job->wait, connect_abandoned);
 	if (ret)
 		goto free_job;
-	ret = bs_rbd_thread_start(connect_thread, job);
+	job->work.fn = connect_work;
+	ret = bs_rbd_worker_queue(&job->work);
 	if (ret)
 		goto destroy_wait;
 
 	ret = bs_rbd_loop_wait(&job->wait, o->connect_timeout);
 	if (ret == -ETIMEDOUT) {
-		/* the helper thread owns job and rados from now on */
+		/* the worker owns job and rados from now on */
 		snprintf(err, errlen,
 			 "no answer from the cluster within connect_timeout "
 			 "(%u s); check mon_host and the network",
@@ -370,11 +380,32 @@ int bs_rbd_conn_get(const struct bs_rbd_opts *opts, struct bs_rbd_conn **out,
 	return 0;
 }
 
-static void *shutdown_thread(void *arg)
+struct shutdown_job {
+	struct bs_rbd_work work; /* first */
+	rados_t rados;
+};
+
+static void shutdown_work(struct bs_rbd_work *work)
 {
-	rados_shutdown(arg);
-	bs_rbd_thread_done();
-	return NULL;
+	struct shutdown_job *job = (struct shutdown_job *)work;
+
+	rados_shutdown(job->rados);
+	free(job);
+}
+
+/* Shutting down talks to the cluster: keep it off the main loop. */
+static void shutdown_async(rados_t rados)
+{
+	struct shutdown_job *job = calloc(1, sizeof(*job));
+
+	if (job) {
+		job->work.fn = shutdown_work;
+		job->rados = rados;
+		if (!bs_rbd_worker_queue(&job->work))
+			return;
+		free(job);
+	}
+	eprintf("rbd: no worker to shut a client down; leaking it\n");
 }
 
 /* Take conn out of the registry, if it is there. */
@@ -402,56 +433,159 @@ void bs_rbd_conn_put(struct bs_rbd_conn *conn)
 	conn_unlink(conn);
 	if (conn->successor)
 		bs_rbd_conn_put(conn->successor);
-	/* shutting down talks to the cluster: keep it off the main loop */
-	if (bs_rbd_thread_start(shutdown_thread, conn->rados))
-		rados_shutdown(conn->rados);
+	shutdown_async(conn->rados);
 	bs_rbd_opts_free(&conn->key);
 	free(conn);
 }
 
-int bs_rbd_pool_get(struct bs_rbd_conn *conn, const char *name, const char *ns,
-		    struct bs_rbd_pool **out, char *err, size_t errlen)
+static struct bs_rbd_pool *pool_find(struct bs_rbd_conn *conn, const char *name,
+				     const char *ns)
 {
 	struct bs_rbd_pool *p;
-	int ret;
 
-	for (p = conn->pools; p; p = p->next) {
-		if (!strcmp(p->name, name) && str_eq(p->ns, ns)) {
-			p->refs++;
-			*out = p;
-			return 0;
-		}
-	}
-	p = calloc(1, sizeof(*p));
+	for (p = conn->pools; p; p = p->next)
+		if (!strcmp(p->name, name) && str_eq(p->ns, ns))
+			return p;
+	return NULL;
+}
+
+/* Register an io context just created; it is the pool's from now on. */
+static struct bs_rbd_pool *pool_link(struct bs_rbd_conn *conn, const char *name,
+				     const char *ns, rados_ioctx_t ioctx)
+{
+	struct bs_rbd_pool *p = calloc(1, sizeof(*p));
+
 	if (!p || dup_str(name, &p->name) || dup_str(ns, &p->ns)) {
-		ret = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
-		goto fail;
+		if (p) {
+			free(p->name);
+			free(p);
+		}
+		rados_ioctx_destroy(ioctx);
+		return NULL;
 	}
-	ret = rados_ioctx_create(conn->rados, name, &p->ioctx);
-	if (ret < 0) {
-		snprintf(err, errlen, "cannot open pool '%s': %s", name,
-			 ret == -ENOENT ? "no such pool" : strerror(-ret));
-		goto fail;
-	}
+	p->ioctx = ioctx;
 	if (ns)
-		rados_ioctx_set_namespace(p->ioctx, ns);
+		rados_ioctx_set_namespace(ioctx, ns);
 	/* a full pool or quota fails writes (-EDQUOT/-ENOSPC), never hangs */
-	rados_set_pool_full_try(p->ioctx);
-
+	rados_set_pool_full_try(ioctx);
 	p->conn = conn;
 	p->refs = 1;
 	conn->refs++;
 	p->next = conn->pools;
 	conn->pools = p;
+	return p;
+}
+
+static void pool_error(int ret, const char *name, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "cannot open pool '%s': %s", name,
+		 ret == -ENOENT ? "no such pool" : strerror(-ret));
+}
+
+int bs_rbd_pool_get(struct bs_rbd_conn *conn, const char *name, const char *ns,
+		    struct bs_rbd_pool **out, char *err, size_t errlen)
+{
+	struct bs_rbd_pool *p = pool_find(conn, name, ns);
+	rados_ioctx_t ioctx;
+	int ret;
+
+	if (p) {
+		p->refs++;
+		*out = p;
+		return 0;
+	}
+	ret = rados_ioctx_create(conn->rados, name, &ioctx);
+	if (ret < 0) {
+		pool_error(ret, name, err, errlen);
+		return ret;
+	}
+	p = pool_link(conn, name, ns, ioctx);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	*out = p;
 	return 0;
-fail:
-	if (p) {
-		free(p->name);
-		free(p->ns);
-		free(p);
+}
+
+/* Creating an io context may wait for an osdmap: on a worker. */
+struct pool_job {
+	struct bs_rbd_done done; /* first: the completion queue links it */
+	struct bs_rbd_work work;
+	struct bs_rbd_conn *conn; /* held */
+	struct bs_rbd_done *notify;
+	struct bs_rbd_pool **out;
+	rados_ioctx_t ioctx;
+	char *name;
+	char *ns;
+};
+
+static void pool_job_free(struct pool_job *job)
+{
+	bs_rbd_conn_put(job->conn);
+	free(job->name);
+	free(job->ns);
+	free(job);
+}
+
+static void pool_work(struct bs_rbd_work *work)
+{
+	struct pool_job *job = container_of(work, struct pool_job, work);
+
+	job->done.ret =
+		rados_ioctx_create(job->conn->rados, job->name, &job->ioctx);
+	bs_rbd_done_push(&job->done);
+}
+
+static void pool_created(struct bs_rbd_done *done)
+{
+	struct pool_job *job = (struct pool_job *)done;
+	struct bs_rbd_done *notify = job->notify;
+	struct bs_rbd_pool *p;
+	int ret = (int)done->ret;
+
+	if (!ret) {
+		/* another LU may have opened the same pool meanwhile */
+		p = pool_find(job->conn, job->name, job->ns);
+		if (p) {
+			p->refs++;
+			rados_ioctx_destroy(job->ioctx);
+		} else {
+			p = pool_link(job->conn, job->name, job->ns,
+				      job->ioctx);
+		}
+		if (p)
+			*job->out = p;
+		else
+			ret = -ENOMEM;
 	}
+	pool_job_free(job);
+	notify->ret = ret;
+	notify->fn(notify);
+}
+
+int bs_rbd_pool_get_async(struct bs_rbd_conn *conn, const char *name,
+			  const char *ns, struct bs_rbd_pool **out,
+			  struct bs_rbd_done *done)
+{
+	struct pool_job *job = calloc(1, sizeof(*job));
+	int ret;
+
+	if (!job)
+		return -ENOMEM;
+	conn->refs++;
+	job->conn = conn;
+	job->notify = done;
+	job->out = out;
+	job->done.fn = pool_created;
+	job->work.fn = pool_work;
+	if (dup_str(name, &job->name) || dup_str(ns, &job->ns)) {
+		pool_job_free(job);
+		return -ENOMEM;
+	}
+	ret = bs_rbd_worker_queue(&job->work);
+	if (ret)
+		pool_job_free(job);
 	return ret;
 }
 
@@ -495,18 +629,17 @@ rados_ioctx_t bs_rbd_pool_ioctx(const struct bs_rbd_pool *pool)
  */
 struct replace_job {
 	struct bs_rbd_done done; /* first: the completion queue links it */
+	struct bs_rbd_work work;
 	struct bs_rbd_conn *old; /* held until the connect is over */
 	rados_t rados;
 };
 
-static void *replace_thread(void *arg)
+static void replace_work(struct bs_rbd_work *work)
 {
-	struct replace_job *job = arg;
+	struct replace_job *job = container_of(work, struct replace_job, work);
 
 	job->done.ret = rados_connect(job->rados);
 	bs_rbd_done_push(&job->done);
-	bs_rbd_thread_done();
-	return NULL;
 }
 
 static void replaced(struct bs_rbd_done *done)
@@ -525,8 +658,7 @@ static void replaced(struct bs_rbd_done *done)
 	if (!c) {
 		eprintf("rbd: cannot reconnect after blocklisting: %s\n",
 			strerror(done->ret < 0 ? (int)-done->ret : ENOMEM));
-		if (bs_rbd_thread_start(shutdown_thread, job->rados))
-			rados_shutdown(job->rados);
+		shutdown_async(job->rados);
 	} else {
 		c->rados = job->rados;
 		c->refs = 1; /* old's reference */
@@ -557,15 +689,28 @@ struct bs_rbd_conn *bs_rbd_conn_successor(struct bs_rbd_conn *conn, int start)
 		return NULL;
 	}
 	job->done.fn = replaced;
+	job->work.fn = replace_work;
 	job->old = conn;
-	if (bs_rbd_thread_start(replace_thread, job)) {
-		rados_shutdown(job->rados);
+	if (bs_rbd_worker_queue(&job->work)) {
+		shutdown_async(job->rados);
 		free(job);
 		return NULL;
 	}
 	conn->refs++;
 	conn->replacing = 1;
 	return NULL;
+}
+
+void bs_rbd_conn_successor_fenced(struct bs_rbd_conn *conn)
+{
+	struct bs_rbd_conn *succ = conn->successor;
+
+	if (!succ)
+		return;
+	eprintf("rbd: the client replacing a blocklisted one was "
+		"blocklisted too; connecting another\n");
+	conn->successor = NULL;
+	bs_rbd_conn_put(succ);
 }
 
 void bs_rbd_conn_print(FILE *f)

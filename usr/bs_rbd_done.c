@@ -17,7 +17,7 @@
 #include "list.h"
 #include "tgtd.h"
 
-#include "bs_rbd.h"
+#include "bs_rbd_done.h"
 
 static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bs_rbd_done *done_head; /* newest first */

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bs_rbd: opening and closing RBD images within a time bound.
+ * bs_rbd: opening an RBD image within a time bound, and the refcounted
+ * handle that keeps it open while anything uses it.
  *
- * Opening reads the image header from the OSDs and closing flushes and
- * releases locks; against a sick cluster either can take as long as the
- * cluster likes.  Both run as librbd aio and tgtd waits at most a bounded
- * time.  A late finisher is cleaned up on the main loop: an image that
- * opened after tgtd gave up is closed again, and the pool it used is only
- * released once librbd no longer needs it.
+ * An open reads the image header from the OSDs (librbd aio), then a
+ * worker thread reads the size and, for a writable image, the pool and
+ * image settings (both only come as blocking calls).  bs_open waits a
+ * bounded time for that (bs_rbd_loop.h); a reopen does not wait at all.
+ * A late finisher cleans up after itself: an image that opened after the
+ * waiter gave up is closed again, and the pool it used is only released
+ * on the main loop, once librbd no longer needs it.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -16,316 +18,377 @@
 #include <string.h>
 
 #include "list.h"
-#include "tgtd.h"
+#include "util.h"
+#include "log.h"
 
-#include "bs_rbd.h"
+#include "bs_rbd_conn.h"
+#include "bs_rbd_image.h"
 #include "bs_rbd_imgconf.h"
+#include "bs_rbd_loop.h"
 #include "bs_rbd_wait.h"
+#include "bs_rbd_worker.h"
 
-struct image_job {
+struct open_job {
 	struct bs_rbd_wait wait;    /* first: on_abandon gets it */
-	struct bs_rbd_done cleanup; /* main-loop work after abandonment */
+	struct bs_rbd_work work;    /* the steps after the open */
+	struct bs_rbd_done cleanup; /* main loop: the end of the job */
+	struct bs_rbd_done *notify; /* async: the caller's, else NULL */
+	struct bs_rbd_image **out;  /* async: where the handle goes */
+	struct bs_rbd_image *img;   /* the handle, allocated up front */
 	struct bs_rbd_pool *pool;   /* held while librbd may use it */
 	rbd_image_t image; /* librbd writes it when the open completes */
-	int closing;
-	/* settings check: rbd_config_image_list's answer */
-	int list_ret;
-	int nopts;
-	rbd_config_option_t *opts;
+	ssize_t ret;
+	rbd_image_info_t info;
+	char *err;
+	size_t errlen;
+	char errbuf[BS_RBD_ERR_LEN];
+	char name[BS_RBD_NAME_MAX + 1];
+	char snap[BS_RBD_NAME_MAX + 1]; /* empty: the head */
+	char pool_name[BS_RBD_NAME_MAX + 1];
+	char spec[3 * BS_RBD_NAME_MAX + 3];
 };
 
-static void job_free(struct image_job *job)
+void bs_rbd_image_spec(const struct bs_rbd_path *p, char *buf, size_t len)
 {
-	if (job->opts) {
-		rbd_config_image_list_cleanup(job->opts, job->nopts);
-		free(job->opts);
-	}
+	snprintf(buf, len, "%s/%s%s%s", p->pool, p->ns ? p->ns : "",
+		 p->ns ? "/" : "", p->image);
+}
+
+static void job_free(struct open_job *job)
+{
+	free(job->img);
 	bs_rbd_pool_put(job->pool);
 	bs_rbd_wait_destroy(&job->wait);
 	free(job);
 }
 
-static void job_cleanup(struct bs_rbd_done *done);
-
-/* Close an image nobody waits for; job_cleanup runs again afterwards. */
-static int job_close_async(struct image_job *job)
+/* The job's result becomes the caller's handle. */
+static struct bs_rbd_image *handle_take(struct open_job *job)
 {
-	rbd_completion_t comp;
-	int ret;
+	struct bs_rbd_image *img = job->img;
 
-	job->closing = 1;
-	job->cleanup.fn = job_cleanup;
-	ret = rbd_aio_create_completion(&job->cleanup, bs_rbd_done_aio_cb,
-					&comp);
-	if (ret < 0)
-		return ret;
-	ret = rbd_aio_close(job->image, comp);
-	if (ret < 0)
-		rbd_aio_release(comp);
+	job->img = NULL;
+	img->image = job->image;
+	img->pool = job->pool;
+	bs_rbd_pool_hold(img->pool);
+	img->size = job->info.size;
+	img->object_size = job->info.obj_size;
+	img->refs = 1;
+	return img;
+}
+
+/* ---- the steps of an open, on librbd's and worker threads ------------- */
+
+static void open_error(struct open_job *job, int ret)
+{
+	const char *name = job->name;
+
+	if (ret == -ENOENT && *job->snap)
+		snprintf(job->err, job->errlen,
+			 "no image '%s' with snapshot '%s'", name, job->snap);
+	else if (ret == -ENOENT)
+		snprintf(job->err, job->errlen, "no image '%s'", name);
+	else if (ret == -EPERM || ret == -EACCES)
+		snprintf(job->err, job->errlen,
+			 "cannot open image '%s': permission denied (check "
+			 "the client's caps)",
+			 name);
+	else
+		snprintf(job->err, job->errlen, "cannot open image '%s': %s",
+			 name, strerror(-ret));
+}
+
+/* Hand the result over: to the main loop, or to the waiter. */
+static void job_finish(struct open_job *job, int ret)
+{
+	job->ret = ret;
+	if (job->notify)
+		bs_rbd_done_push(&job->cleanup);
+	else
+		bs_rbd_wait_finish(&job->wait, ret);
+}
+
+/* Settings that undo bs_rbd's are refused (bs_rbd_imgconf.h). */
+static int check_settings(struct open_job *job)
+{
+	rbd_config_option_t *opts = NULL;
+	int n = 128, tries, ret = -ERANGE;
+
+	/* ERANGE: n now says how many there are */
+	for (tries = 0; tries < 3 && ret == -ERANGE; tries++) {
+		free(opts);
+		opts = calloc((size_t)n, sizeof(*opts));
+		if (!opts)
+			return -ENOMEM;
+		ret = rbd_config_image_list(job->image, opts, &n);
+	}
+	if (ret < 0) {
+		snprintf(job->err, job->errlen,
+			 "cannot read the image's settings: %s",
+			 strerror(-ret));
+	} else {
+		ret = bs_rbd_imgconf_judge(opts, n, job->pool_name, job->spec,
+					   job->err, job->errlen);
+		rbd_config_image_list_cleanup(opts, n);
+	}
+	free(opts);
 	return ret;
 }
 
-/* Main loop: a job whose waiter gave up has finished a step. */
-static void job_cleanup(struct bs_rbd_done *done)
+/* Worker: what librbd only answers blocking, on the open image. */
+static void after_open(struct bs_rbd_work *work)
 {
-	struct image_job *job =
-		(struct image_job *)((char *)done -
-				     offsetof(struct image_job, cleanup));
+	struct open_job *job = container_of(work, struct open_job, work);
+	int ret;
 
-	if (!job->closing && job->image && done->ret >= 0) {
-		eprintf("rbd: an image open or check finished after its "
-			"timeout; closing the image\n");
-		if (!job_close_async(job))
-			return;
-		eprintf("rbd: cannot close the late image; leaking it\n");
+	ret = rbd_stat(job->image, &job->info, sizeof(job->info));
+	if (ret < 0)
+		snprintf(job->err, job->errlen, "cannot stat the image: %s",
+			 strerror(-ret));
+	else if (!*job->snap)
+		ret = check_settings(job);
+	if (ret < 0) {
+		rbd_close(job->image); /* a worker may block */
+		job->image = NULL;
 	}
-	job_free(job);
+	job_finish(job, ret);
 }
 
-/* librbd thread, after the waiter gave up: finish on the main loop. */
+static void closed_after_error(rbd_completion_t comp, void *arg)
+{
+	struct open_job *job = arg;
+
+	rbd_aio_release(comp);
+	job_finish(job, -ENOMEM);
+}
+
+/* librbd's thread: the header is read; the rest needs a worker. */
+static void opened(rbd_completion_t comp, void *arg)
+{
+	struct open_job *job = arg;
+	int ret = (int)rbd_aio_get_return_value(comp);
+
+	rbd_aio_release(comp);
+	if (ret < 0) {
+		job->image = NULL;
+		open_error(job, ret);
+		job_finish(job, ret);
+		return;
+	}
+	job->work.fn = after_open;
+	if (!bs_rbd_worker_queue(&job->work))
+		return;
+	snprintf(job->err, job->errlen, "no worker thread for the image");
+	if (rbd_aio_create_completion(job, closed_after_error, &comp) < 0 ||
+	    rbd_aio_close(job->image, comp) < 0) {
+		job->image = NULL; /* cannot close it here: leak it */
+		job_finish(job, -ENOMEM);
+		return;
+	}
+	job->image = NULL;
+}
+
+/* ---- the main loop's side --------------------------------------------- */
+
+/* Main loop: the job ended after its waiter gave up, or async. */
+static void job_cleanup(struct bs_rbd_done *done)
+{
+	struct open_job *job = container_of(done, struct open_job, cleanup);
+	struct bs_rbd_done *notify = job->notify;
+	int ret = (int)job->ret;
+
+	if (notify && !ret)
+		*job->out = handle_take(job);
+	job_free(job);
+	if (notify) {
+		notify->ret = ret;
+		notify->fn(notify);
+	}
+}
+
+/* The finisher's thread, after the waiter gave up: undo, then free. */
 static void job_abandoned(struct bs_rbd_wait *wait)
 {
-	struct image_job *job = (struct image_job *)wait;
+	struct open_job *job = (struct open_job *)wait;
 
-	job->cleanup.fn = job_cleanup;
-	job->cleanup.ret = wait->ret;
+	/* an image is only ever open here on a worker, which may block */
+	if (job->image) {
+		eprintf("rbd: an image open finished after its timeout; "
+			"closing the image\n");
+		rbd_close(job->image);
+		job->image = NULL;
+	}
+	job->ret = -ETIMEDOUT;
 	bs_rbd_done_push(&job->cleanup);
 }
 
-static void job_aio_cb(rbd_completion_t comp, void *arg)
+static struct open_job *job_new(struct bs_rbd_pool *pool,
+				const struct bs_rbd_path *path)
 {
-	struct image_job *job = arg;
-	ssize_t ret = rbd_aio_get_return_value(comp);
-
-	rbd_aio_release(comp);
-	bs_rbd_wait_finish(&job->wait, ret);
-}
-
-static struct image_job *job_alloc(struct bs_rbd_pool *pool)
-{
-	struct image_job *job = calloc(1, sizeof(*job));
+	struct open_job *job = calloc(1, sizeof(*job));
 
 	if (!job)
 		return NULL;
-	if (bs_rbd_wait_init(&job->wait, job_abandoned)) {
+	job->img = calloc(1, sizeof(*job->img));
+	if (!job->img || bs_rbd_wait_init(&job->wait, job_abandoned)) {
+		free(job->img);
 		free(job);
 		return NULL;
 	}
 	bs_rbd_pool_hold(pool);
 	job->pool = pool;
+	job->cleanup.fn = job_cleanup;
+	job->err = job->errbuf;
+	job->errlen = sizeof(job->errbuf);
+	snprintf(job->name, sizeof(job->name), "%s", path->image);
+	snprintf(job->snap, sizeof(job->snap), "%s",
+		 path->snap ? path->snap : "");
+	snprintf(job->pool_name, sizeof(job->pool_name), "%s", path->pool);
+	bs_rbd_image_spec(path, job->spec, sizeof(job->spec));
 	return job;
 }
 
-static struct image_job *job_new(struct bs_rbd_pool *pool,
-				 rbd_completion_t *comp)
+/* Start the open; on failure the job is the caller's to free. */
+static int job_start(struct open_job *job)
 {
-	struct image_job *job = job_alloc(pool);
-
-	if (job && rbd_aio_create_completion(job, job_aio_cb, comp) < 0) {
-		job_free(job);
-		return NULL;
-	}
-	return job;
-}
-
-static void open_error(int ret, const char *image, const char *snap, char *err,
-		       size_t errlen)
-{
-	if (ret == -ENOENT && snap)
-		snprintf(err, errlen, "no image '%s' with snapshot '%s'", image,
-			 snap);
-	else if (ret == -ENOENT)
-		snprintf(err, errlen, "no image '%s'", image);
-	else if (ret == -EPERM || ret == -EACCES)
-		snprintf(err, errlen,
-			 "cannot open image '%s': permission denied (check "
-			 "the client's caps)",
-			 image);
-	else
-		snprintf(err, errlen, "cannot open image '%s': %s", image,
-			 strerror(-ret));
-}
-
-int bs_rbd_image_open(struct bs_rbd_pool *pool, const char *image,
-		      const char *snap, unsigned int timeout, rbd_image_t *out,
-		      char *err, size_t errlen)
-{
-	rados_ioctx_t ioctx = bs_rbd_pool_ioctx(pool);
-	struct image_job *job;
+	rados_ioctx_t ioctx = bs_rbd_pool_ioctx(job->pool);
 	rbd_completion_t comp;
 	int ret;
 
-	job = job_new(pool, &comp);
+	ret = rbd_aio_create_completion(job, opened, &comp);
+	if (ret < 0)
+		return ret;
+	/* a snapshot is immutable: no header watch, no exclusive lock */
+	if (*job->snap)
+		ret = rbd_aio_open_read_only(ioctx, job->name, &job->image,
+					     job->snap, comp);
+	else
+		ret = rbd_aio_open(ioctx, job->name, &job->image, NULL, comp);
+	if (ret < 0) {
+		rbd_aio_release(comp);
+		open_error(job, ret);
+	}
+	return ret;
+}
+
+int bs_rbd_image_open(struct bs_rbd_pool *pool, const struct bs_rbd_path *path,
+		      unsigned int timeout, struct bs_rbd_image **out,
+		      char *err, size_t errlen)
+{
+	struct open_job *job = job_new(pool, path);
+	int ret;
+
 	if (!job) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	/* a snapshot is immutable: no header watch, no exclusive lock */
-	if (snap)
-		ret = rbd_aio_open_read_only(ioctx, image, &job->image, snap,
-					     comp);
-	else
-		ret = rbd_aio_open(ioctx, image, &job->image, NULL, comp);
-	if (ret < 0) {
-		rbd_aio_release(comp);
-		open_error(ret, image, snap, err, errlen);
-		job_free(job);
-		return ret;
-	}
-
+	ret = job_start(job);
+	if (ret < 0)
+		goto out;
 	ret = bs_rbd_loop_wait(&job->wait, timeout);
 	if (ret == -ETIMEDOUT) {
+		/* the job cleans up after itself */
 		snprintf(err, errlen,
 			 "opening image '%s' did not finish within %u s "
 			 "(connect_timeout); are the OSDs up?",
-			 image, timeout);
+			 path->image, timeout);
 		return ret;
 	}
 	ret = (int)job->wait.ret;
-	if (ret < 0)
-		open_error(ret, image, snap, err, errlen);
-	else
-		*out = job->image;
+	if (!ret)
+		*out = handle_take(job);
+out:
+	if (ret)
+		snprintf(err, errlen, "%s", job->errbuf);
 	job_free(job);
 	return ret;
 }
 
-void bs_rbd_image_close(struct bs_rbd_pool *pool, rbd_image_t image,
-			unsigned int timeout)
-{
-	struct image_job *job;
-	rbd_completion_t comp;
-	int ret;
-
-	job = job_new(pool, &comp);
-	if (!job) {
-		/* no memory for the bounded path: close the plain way */
-		rbd_close(image);
-		return;
-	}
-	job->image = image;
-	job->closing = 1;
-	ret = rbd_aio_close(image, comp);
-	if (ret < 0) {
-		rbd_aio_release(comp);
-		eprintf("rbd: cannot close image: %s\n", strerror(-ret));
-		job_free(job);
-		return;
-	}
-	if (bs_rbd_loop_wait(&job->wait, timeout) == -ETIMEDOUT) {
-		eprintf("rbd: closing an image did not finish within %u s; "
-			"finishing in the background\n",
-			timeout);
-		return;
-	}
-	if (job->wait.ret < 0)
-		eprintf("rbd: closing an image failed: %s\n",
-			strerror((int)-job->wait.ret));
-	job_free(job);
-}
-
-void bs_rbd_image_close_async(struct bs_rbd_pool *pool, rbd_image_t image)
-{
-	struct image_job *job = job_alloc(pool);
-
-	if (!job) {
-		eprintf("rbd: out of memory closing an image; leaking it\n");
-		return;
-	}
-	job->image = image;
-	if (job_close_async(job) < 0) {
-		eprintf("rbd: cannot close an image; leaking it\n");
-		job_free(job);
-	}
-}
-
-int bs_rbd_image_open_async(struct bs_rbd_pool *pool, const char *image,
-			    const char *snap, rbd_image_t *out,
+int bs_rbd_image_open_async(struct bs_rbd_pool *pool,
+			    const struct bs_rbd_path *path,
+			    struct bs_rbd_image **out, char *err, size_t errlen,
 			    struct bs_rbd_done *done)
 {
-	rados_ioctx_t ioctx = bs_rbd_pool_ioctx(pool);
-	rbd_completion_t comp;
+	struct open_job *job = job_new(pool, path);
 	int ret;
 
-	ret = rbd_aio_create_completion(done, bs_rbd_done_aio_cb, &comp);
-	if (ret < 0)
-		return ret;
-	if (snap)
-		ret = rbd_aio_open_read_only(ioctx, image, out, snap, comp);
-	else
-		ret = rbd_aio_open(ioctx, image, out, NULL, comp);
-	if (ret < 0)
-		rbd_aio_release(comp);
-	return ret;
-}
-
-/* ---- the image's pool and image settings ------------------------------ */
-
-/* Helper thread: librbd lists an image's settings only blocking. */
-static void *conf_thread(void *arg)
-{
-	struct image_job *job = arg;
-	int n = 128, tries, ret = -ERANGE;
-
-	/* ERANGE: n now says how many there are */
-	for (tries = 0; tries < 3 && ret == -ERANGE; tries++) {
-		free(job->opts);
-		job->opts = calloc((size_t)n, sizeof(*job->opts));
-		if (!job->opts) {
-			ret = -ENOMEM;
-			break;
-		}
-		ret = rbd_config_image_list(job->image, job->opts, &n);
-	}
-	if (ret < 0) {
-		free(job->opts);
-		job->opts = NULL;
-	} else {
-		job->nopts = n;
-	}
-	job->list_ret = ret;
-	/* 0 always: an abandoned job then closes the image (job_cleanup) */
-	bs_rbd_wait_finish(&job->wait, 0);
-	bs_rbd_thread_done();
-	return NULL;
-}
-
-int bs_rbd_image_check_conf(struct bs_rbd_pool *pool, rbd_image_t *image,
-			    const char *pool_name, const char *spec,
-			    unsigned int timeout, char *err, size_t errlen)
-{
-	struct image_job *job;
-	int ret;
-
-	job = job_alloc(pool);
 	if (!job) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	job->image = *image;
-	ret = bs_rbd_thread_start(conf_thread, job);
-	if (ret) {
-		snprintf(err, errlen, "cannot start a thread: %s",
-			 strerror(-ret));
-		job_free(job);
-		return ret;
-	}
-	ret = bs_rbd_loop_wait(&job->wait, timeout);
-	if (ret == -ETIMEDOUT) {
-		*image = NULL; /* the job closes it once librbd answers */
-		snprintf(err, errlen,
-			 "reading the image's settings did not finish within "
-			 "%u s (connect_timeout); are the OSDs up?",
-			 timeout);
-		return ret;
-	}
-	ret = job->list_ret;
+	job->notify = done;
+	job->out = out;
+	job->err = err;
+	job->errlen = errlen;
+	ret = job_start(job);
 	if (ret < 0)
-		snprintf(err, errlen, "cannot read the image's settings: %s",
-			 strerror(-ret));
-	else
-		ret = bs_rbd_imgconf_judge(job->opts, job->nopts, pool_name,
-					   spec, err, errlen);
-	job_free(job);
+		job_free(job);
 	return ret;
+}
+
+/* ---- the handle --------------------------------------------------------- */
+
+struct closer {
+	struct bs_rbd_done done; /* first: the completion queue links it */
+	struct bs_rbd_pool *pool;
+};
+
+static void closed(struct bs_rbd_done *done)
+{
+	struct closer *c = (struct closer *)done;
+
+	if (done->ret < 0)
+		eprintf("rbd: closing an image failed: %s\n",
+			strerror((int)-done->ret));
+	bs_rbd_pool_put(c->pool);
+	free(c);
+}
+
+/* librbd's thread: the image let go of everything; exit may proceed. */
+static void close_cb(rbd_completion_t comp, void *arg)
+{
+	struct closer *c = arg;
+
+	c->done.ret = rbd_aio_get_return_value(comp);
+	rbd_aio_release(comp);
+	bs_rbd_worker_bg_end();
+	bs_rbd_done_push(&c->done);
+}
+
+/*
+ * Close without waiting: a close flushes and releases the exclusive lock,
+ * as long as the cluster takes.  The pool (and client) stay until then.
+ */
+static void close_async(struct bs_rbd_image *img)
+{
+	struct closer *c = calloc(1, sizeof(*c));
+	rbd_completion_t comp;
+
+	if (!c || rbd_aio_create_completion(c, close_cb, &comp) < 0) {
+		eprintf("rbd: out of memory closing an image; leaking it\n");
+		free(c);
+		return;
+	}
+	c->done.fn = closed;
+	c->pool = img->pool;
+	bs_rbd_worker_bg_begin();
+	if (rbd_aio_close(img->image, comp) < 0) {
+		bs_rbd_worker_bg_end();
+		rbd_aio_release(comp);
+		eprintf("rbd: cannot close an image; leaking it\n");
+		free(c);
+	}
+}
+
+void bs_rbd_image_hold(struct bs_rbd_image *img)
+{
+	img->refs++;
+}
+
+void bs_rbd_image_put(struct bs_rbd_image *img)
+{
+	if (--img->refs)
+		return;
+	close_async(img);
+	free(img);
 }

@@ -132,6 +132,31 @@ static int judge_write_around(const rbd_config_option_t *opts, int n,
 	return -EINVAL;
 }
 
+/*
+ * Synchronous "aio": every librbd call, and its waits for the cluster,
+ * would run on tgtd's main loop.  bs_rbd turns it on for its clients; a
+ * pool or image setting turns it off again.
+ */
+static int judge_blocking_aio(const rbd_config_option_t *opts, int n,
+			      const char *pool, const char *spec, char *err,
+			      size_t errlen)
+{
+	const rbd_config_option_t *o;
+	char who[128], fix[192];
+
+	o = find(opts, n, "rbd_non_blocking_aio");
+	/* only a value that is surely true is safe */
+	if (!o || conf_bool(o) == 1)
+		return 0;
+	setter(o, pool, spec, who, sizeof(who));
+	undo(o, pool, spec, fix, sizeof(fix));
+	snprintf(err, errlen,
+		 "%s %s=%s, which would block tgtd on every I/O (README.rbd "
+		 "7); undo: %s",
+		 who, o->name, o->value ? o->value : "", fix);
+	return -EINVAL;
+}
+
 int bs_rbd_imgconf_judge(const rbd_config_option_t *opts, int n,
 			 const char *pool, const char *spec, char *err,
 			 size_t errlen)
@@ -141,5 +166,7 @@ int bs_rbd_imgconf_judge(const rbd_config_option_t *opts, int n,
 	ret = judge_zero_copy(opts, n, pool, spec, err, errlen);
 	if (!ret)
 		ret = judge_write_around(opts, n, pool, spec, err, errlen);
+	if (!ret)
+		ret = judge_blocking_aio(opts, n, pool, spec, err, errlen);
 	return ret;
 }

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * bs_rbd: GET LBA STATUS descriptors from a list of allocated extents.
+ *
+ * Everything is counted in whole logical blocks: a block is mapped if any
+ * of its bytes is, and a partial block at the end of the range has no
+ * LBA, so it is left out.  Each step of the loops advances by at least
+ * one block, whatever the byte offsets are.
  */
 #include <string.h>
 
@@ -8,6 +13,7 @@
 
 #define STATUS_MAPPED 0
 #define STATUS_DEALLOCATED 1
+#define MAX_DESC_BLOCKS 0xffffffffu /* a descriptor's 32-bit count */
 
 static void put_be(uint8_t *p, uint64_t v, int bytes)
 {
@@ -18,50 +24,53 @@ static void put_be(uint8_t *p, uint64_t v, int bytes)
 }
 
 struct filler {
-	unsigned int shift;
 	uint8_t *out;
 	size_t n, max;
-	uint8_t *last; /* previous descriptor, to merge into */
+	uint64_t last_end; /* block after the previous descriptor */
+	uint32_t last_blocks;
+	int last_status; /* -1: none yet */
 };
 
-static uint64_t desc_blocks(const uint8_t *d)
+/* Grow the previous descriptor, if it has this status and room left. */
+static uint64_t merge(struct filler *f, uint64_t from, uint64_t to, int status)
 {
-	return (uint64_t)d[8] << 24 | (uint64_t)d[9] << 16 |
-	       (uint64_t)d[10] << 8 | d[11];
+	uint64_t take;
+	uint8_t *d;
+
+	if (f->last_status != status || f->last_end != from ||
+	    f->last_blocks == MAX_DESC_BLOCKS)
+		return 0;
+	take = MAX_DESC_BLOCKS - f->last_blocks;
+	if (take > to - from)
+		take = to - from;
+	f->last_blocks += (uint32_t)take;
+	f->last_end += take;
+	d = f->out + (f->n - 1) * BS_RBD_LBA_DESC_LEN;
+	put_be(d + 8, f->last_blocks, 4);
+	return take;
 }
 
-/*
- * Add [from, to) with a status: first into the previous descriptor if it
- * has the same status, then into new ones of at most 2^32-1 blocks.
- */
+/* Add blocks [from, to) with a status, in descriptors of 2^32-1 at most. */
 static void add_run(struct filler *f, uint64_t from, uint64_t to, int status)
 {
-	while (from < to) {
-		uint64_t blocks = (to - from) >> f->shift;
-		uint8_t *d = f->last;
+	uint64_t blocks;
+	uint8_t *d;
 
-		if (d && (d[12] & 0x0f) == status &&
-		    desc_blocks(d) < UINT32_MAX) {
-			uint64_t take = UINT32_MAX - desc_blocks(d);
-
-			if (take > blocks)
-				take = blocks;
-			put_be(d + 8, desc_blocks(d) + take, 4);
-			from += take << f->shift;
-			continue;
-		}
-		if (f->n == f->max)
-			return;
-		if (blocks > UINT32_MAX)
-			blocks = UINT32_MAX;
+	from += merge(f, from, to, status);
+	while (from < to && f->n < f->max) {
+		blocks = to - from;
+		if (blocks > MAX_DESC_BLOCKS)
+			blocks = MAX_DESC_BLOCKS;
 		d = f->out + f->n * BS_RBD_LBA_DESC_LEN;
 		memset(d, 0, BS_RBD_LBA_DESC_LEN);
-		put_be(d, from >> f->shift, 8);
+		put_be(d, from, 8);
 		put_be(d + 8, blocks, 4);
 		d[12] = (uint8_t)status;
-		f->last = d;
 		f->n++;
-		from += blocks << f->shift;
+		f->last_status = status;
+		f->last_blocks = (uint32_t)blocks;
+		f->last_end = from + blocks;
+		from += blocks;
 	}
 }
 
@@ -69,19 +78,26 @@ size_t bs_rbd_lbamap_fill(const struct bs_rbd_extent *ext, size_t n_ext,
 			  uint64_t start, uint64_t end, unsigned int shift,
 			  uint8_t *out, size_t max_desc)
 {
-	struct filler f = { shift, out, 0, max_desc, NULL };
-	uint64_t pos = start;
+	struct filler f = { out, 0, max_desc, 0, 0, -1 };
+	uint64_t bs = (uint64_t)1 << shift;
+	uint64_t pos = start >> shift, last = end >> shift;
 	size_t i;
 
-	for (i = 0; i < n_ext && pos < end; i++) {
-		uint64_t a = ext[i].offset, b = ext[i].offset + ext[i].len;
+	for (i = 0; i < n_ext && pos < last; i++) {
+		uint64_t a = ext[i].offset >> shift;
+		uint64_t b;
 
+		/* the block holding the extent's last byte, and the next */
+		if (!ext[i].len)
+			continue;
+		b = ext[i].offset + ext[i].len - 1;
+		b = b < ext[i].offset ? UINT64_MAX >> shift : b / bs + 1;
 		if (b <= pos)
 			continue;
-		if (a > end)
-			a = end;
-		if (b > end)
-			b = end;
+		if (a > last)
+			a = last;
+		if (b > last)
+			b = last;
 		if (a > pos)
 			add_run(&f, pos, a, STATUS_DEALLOCATED);
 		if (a < pos)
@@ -89,6 +105,7 @@ size_t bs_rbd_lbamap_fill(const struct bs_rbd_extent *ext, size_t n_ext,
 		add_run(&f, a, b, STATUS_MAPPED);
 		pos = b;
 	}
-	add_run(&f, pos, end, STATUS_DEALLOCATED);
+	if (pos < last)
+		add_run(&f, pos, last, STATUS_DEALLOCATED);
 	return f.n;
 }

@@ -19,10 +19,12 @@ struct bs_rbd_extent {
 };
 
 /*
- * Describe [start, end) (bytes, block-aligned) as alternating mapped and
- * deallocated runs, given the allocated extents in ascending order.
- * Writes at most max_desc 16-byte LBA status descriptors (SBC-3 5.7) to
- * out and returns how many it wrote.
+ * Describe the whole blocks of [start, end) (bytes; start is rounded
+ * down, end down to a block boundary) as alternating mapped and
+ * deallocated runs, given the allocated extents in ascending order (any
+ * byte offsets; a block with any allocated byte is mapped).  Writes at
+ * most max_desc 16-byte LBA status descriptors (SBC-3 5.7) to out and
+ * returns how many it wrote.
  */
 size_t bs_rbd_lbamap_fill(const struct bs_rbd_extent *ext, size_t n_ext,
 			  uint64_t start, uint64_t end, unsigned int shift,

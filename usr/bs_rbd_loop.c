@@ -10,8 +10,12 @@
  * tgtd's own event set, one event at a time: iSCSI sockets, timers and
  * the completion eventfds of every backing store.  Never the management
  * sockets: the request being served is one of them, and another could
- * delete what this one is building.  Those stay pending (tgtd's epoll is
- * level-triggered) and tgtd's loop serves them once we return.
+ * delete what this one is building.  The first time one is ready it is
+ * taken out of tgtd's event set for the rest of the wait and put back
+ * afterwards; a request pending on it stays pending (the socket stays
+ * readable) and tgtd's loop serves it once we return.  Merely skipping it
+ * would have epoll report it again at every turn, in place of the events
+ * of the other LUs.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,15 +32,25 @@
 #include "log.h"
 #include "tgtd.h"
 
-#include "bs_rbd.h"
+#include "bs_rbd_done.h"
+#include "bs_rbd_loop.h"
 #include "bs_rbd_wait.h"
 
 /* Longest we sleep without looking at tgtd's events or the worker (ms) */
 #define SLICE_MS 10
+/* Management sockets set aside at once (tgtd serves one request at a time) */
+#define MAX_MASKED 16
 
 static int tgtd_epfd = -2;	       /* -2: not looked for yet; -1: none */
 static const struct scsi_lu *setup_lu; /* LU being set up, invisible */
 static int serving;		       /* inside a nested dispatch */
+
+/* Management sockets out of tgtd's event set during a nested dispatch */
+static struct masked_fd {
+	struct event_data *tev;
+	uint32_t events; /* as tgtd registered it */
+} masked[MAX_MASKED];
+static unsigned int nr_masked;
 
 /* Does the epoll instance epfd watch fd?  (tfd lines of its fdinfo) */
 static int epoll_watches(int epfd, int fd)
@@ -106,8 +120,45 @@ static int is_mgmt_fd(int fd)
 }
 
 /*
+ * Take a management socket out of tgtd's event set until unmask_all().
+ * tgtd registers one for EPOLLIN or for EPOLLOUT (a reply to send), and
+ * epoll reports what it was registered for (or only an error or hang-up,
+ * which the reading side then sees).  -1 when there is no room left.
+ */
+static int mask(int epfd, struct event_data *tev, uint32_t ready)
+{
+	struct masked_fd *m;
+
+	if (nr_masked == MAX_MASKED ||
+	    epoll_ctl(epfd, EPOLL_CTL_DEL, tev->fd, NULL))
+		return -1;
+	m = &masked[nr_masked++];
+	m->tev = tev;
+	m->events = ready & EPOLLOUT ? EPOLLOUT : EPOLLIN;
+	return 0;
+}
+
+static void unmask_all(int epfd)
+{
+	struct epoll_event ev;
+
+	while (nr_masked) {
+		struct masked_fd *m = &masked[--nr_masked];
+
+		memset(&ev, 0, sizeof(ev));
+		ev.events = m->events;
+		ev.data.ptr = m->tev;
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, m->tev->fd, &ev))
+			eprintf("rbd: cannot give tgtd back management "
+				"socket %d: %m\n",
+				m->tev->fd);
+	}
+}
+
+/*
  * Serve at most one of tgtd's events, waiting up to timeout_ms for one.
- * 1: only a management event is pending; 0: served one or none; <0: error.
+ * 1: a management event that could not be set aside is pending; 0: served
+ * one or none; <0: error.
  */
 static int serve_one(int epfd, int timeout_ms)
 {
@@ -122,7 +173,7 @@ static int serve_one(int epfd, int timeout_ms)
 		return 0;
 	tev = ev.data.ptr;
 	if (is_mgmt_fd(tev->fd))
-		return 1;
+		return mask(epfd, tev, ev.events) ? 1 : 0;
 	tev->handler(tev->fd, (int)ev.events, tev->data);
 	return 0;
 }
@@ -175,7 +226,7 @@ static void nested_wait(struct bs_rbd_wait *wait, int epfd,
 			return;
 		}
 		if (ret == 1) {
-			/* management pending: sleep rather than spin on it */
+			/* cannot set it aside: sleep rather than spin on it */
 			bs_rbd_wait_deadline(&slice, SLICE_MS);
 			bs_rbd_wait_until(wait, &slice);
 		}
@@ -196,6 +247,7 @@ int bs_rbd_loop_wait(struct bs_rbd_wait *wait, unsigned int seconds)
 	bs_rbd_wait_deadline(&deadline, seconds * 1000u);
 	serving = 1;
 	nested_wait(wait, epfd, &deadline);
+	unmask_all(epfd);
 	serving = 0;
 	refresh_tgtd_batch();
 	return bs_rbd_wait_settle(wait);

@@ -5,13 +5,16 @@
  * Blocklisting fences a client: the OSDs refuse its requests
  * (EBLOCKLISTED, which is ESHUTDOWN) and librbd drops the image's
  * exclusive lock for good.  The fence must hold as long as the entry does,
- * so the LU first probes, every REOPEN_RETRY_S seconds, by opening its
- * image again on the fenced client: that fails until the entry is removed
- * or expires.  Then the LU moves to a new client (same options, new
- * address; shared by every LU of the old one) because librbd will not
- * break a stale lock of its own client.  Meanwhile commands fail with NOT
- * READY.  The old image closes in the background after the commands still
- * using it.
+ * so the fenced LU first probes, every REOPEN_RETRY_S seconds, by opening
+ * its image again on the fenced client: that fails until the entry is
+ * removed or expires.  Then the LU is reopening: it moves to a new client
+ * (same options, new address; shared by every LU of the old one) because
+ * librbd will not break a stale lock of its own client.  The image is
+ * opened there as at creation, its settings checked again, and only then
+ * does the LU serve again.  A new client that is itself fenced before the
+ * LU moved is replaced by another.  Meanwhile commands fail with NOT
+ * READY.  The old image closes once the commands still using it end.
+ * No step blocks the main loop: each one's completion comes back on it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,150 +27,209 @@
 #include "target.h"
 #include "work.h"
 
-#include "bs_rbd.h"
+#include "bs_rbd_conn.h"
+#include "bs_rbd_image.h"
+#include "bs_rbd_lu.h"
+#include "bs_rbd_reopen.h"
+#include "bs_rbd_watch.h"
 
 #define REOPEN_RETRY_S 1
 
 struct bs_rbd_reopen {
-	struct bs_rbd_done done;  /* first: the completion queue links it */
+	struct bs_rbd_done done;  /* first: the current step's completion */
 	struct bs_rbd_lu *rlu;	  /* NULL once the LU is gone */
-	struct bs_rbd_pool *pool; /* held while an open is in flight */
-	rbd_image_t image;	  /* librbd writes it when the open completes */
+	struct bs_rbd_pool *pool; /* the new client's pool, held */
+	struct bs_rbd_image *img; /* what an open produced */
 	struct tgt_work retry;
-	int opening;
+	int busy;     /* a step is in flight */
 	int last_err; /* of the previous attempt, logged on change */
+	char err[BS_RBD_ERR_LEN];
 };
 
 static void reopen_free(struct bs_rbd_reopen *r)
 {
 	del_work(&r->retry);
+	if (r->pool)
+		bs_rbd_pool_put(r->pool);
+	if (r->img)
+		bs_rbd_image_put(r->img);
 	free(r);
 }
 
-static void retry_later(struct bs_rbd_reopen *r, int err)
+/* A step ended: 1 if the LU is still there to carry on with. */
+static int step_over(struct bs_rbd_reopen *r)
+{
+	r->busy = 0;
+	if (r->rlu)
+		return 1;
+	reopen_free(r);
+	return 0;
+}
+
+static void retry_later(struct bs_rbd_reopen *r, int err, const char *why)
 {
 	if (err && err != r->last_err)
 		rbd_log(r->rlu, "reopening the image: %s; retrying every %d s",
-			strerror(-err), REOPEN_RETRY_S);
+			why && *why ? why : strerror(-err), REOPEN_RETRY_S);
 	r->last_err = err;
 	add_work(&r->retry, REOPEN_RETRY_S);
 }
 
 /* The LU continues on the new client's pool with the new image. */
-static void move_lu(struct bs_rbd_lu *rlu, struct bs_rbd_pool *pool,
-		    rbd_image_t image)
+static void move_lu(struct bs_rbd_lu *rlu, struct bs_rbd_image *img)
 {
-	struct bs_rbd_pool *old_pool = rlu->pool;
 	struct bs_rbd_conn *old_conn = rlu->conn;
-	rbd_image_t old_image = rlu->image;
 
-	bs_rbd_resize_unwatch(rlu);
-	rlu->image = image;
-	rlu->pool = pool;
-	rlu->conn = bs_rbd_pool_conn(pool);
+	bs_rbd_watch_stop(rlu);
+	bs_rbd_image_put(rlu->img);
+	rlu->img = img;
+	rlu->conn = bs_rbd_pool_conn(img->pool);
 	bs_rbd_conn_hold(rlu->conn);
-	if (!rlu->path.snap && bs_rbd_resize_watch(rlu))
+	bs_rbd_conn_put(old_conn);
+	if (!rlu->path.snap && bs_rbd_watch_start(rlu))
 		rbd_log(rlu, "cannot watch the reopened image: size changes "
 			     "will not be seen until the LU is re-created");
-	bs_rbd_resize_check(rlu);
-	bs_rbd_image_close_async(old_pool, old_image);
-	bs_rbd_pool_put(old_pool);
-	bs_rbd_conn_put(old_conn);
+	bs_rbd_watch_size_is(rlu, img->size);
+	bs_rbd_lu_set_state(rlu, BS_RBD_LU_OK);
 }
 
-static void reopen_attempt(void *arg);
-
-static void reopen_done(struct bs_rbd_done *done)
+static void reopened(struct bs_rbd_done *done)
 {
 	struct bs_rbd_reopen *r = (struct bs_rbd_reopen *)done;
 	struct bs_rbd_lu *rlu = r->rlu;
 	int ret = (int)done->ret;
 
-	r->opening = 0;
-	if (ret >= 0 && (!rlu || r->pool == rlu->pool)) {
-		/* LU gone, or a probe on the fenced client that worked */
-		bs_rbd_image_close_async(r->pool, r->image);
-	}
-	if (!rlu || ret < 0 || r->pool == rlu->pool) {
-		bs_rbd_pool_put(r->pool);
-		r->pool = NULL;
-	}
-	if (!rlu) {
-		reopen_free(r);
+	if (!step_over(r))
+		return;
+	bs_rbd_pool_put(r->pool);
+	r->pool = NULL;
+	if (ret == -ESHUTDOWN) {
+		bs_rbd_conn_successor_fenced(rlu->conn);
+		retry_later(r, ret, "the new client is blocklisted too");
 		return;
 	}
 	if (ret < 0) {
-		retry_later(r, ret);
+		retry_later(r, ret, r->err);
 		return;
 	}
-	if (!r->pool) {
-		rbd_log(rlu, "the blocklist entry is gone: moving to a new "
-			     "client");
-		bs_rbd_conn_successor(rlu->conn, 1);
-		retry_later(r, 0);
-		return;
-	}
-	move_lu(rlu, r->pool, r->image);
+	move_lu(rlu, r->img);
+	r->img = NULL;
 	rlu->reopen = NULL;
 	reopen_free(r);
 	rbd_log(rlu, "image reopened on a new client: serving I/O again");
+}
+
+static void pool_got(struct bs_rbd_done *done)
+{
+	struct bs_rbd_reopen *r = (struct bs_rbd_reopen *)done;
+	int ret = (int)done->ret;
+
+	if (!step_over(r))
+		return;
+	if (ret < 0) {
+		retry_later(r, ret, "cannot open the pool on the new client");
+		return;
+	}
+	r->busy = 1;
+	r->done.fn = reopened;
+	ret = bs_rbd_image_open_async(r->pool, &r->rlu->path, &r->img, r->err,
+				      sizeof(r->err), &r->done);
+	if (ret < 0) {
+		r->busy = 0;
+		bs_rbd_pool_put(r->pool);
+		r->pool = NULL;
+		retry_later(r, ret, r->err);
+	}
+}
+
+/* Probe on the fenced client: it works again once the entry is gone. */
+static void probed(struct bs_rbd_done *done)
+{
+	struct bs_rbd_reopen *r = (struct bs_rbd_reopen *)done;
+	struct bs_rbd_lu *rlu = r->rlu;
+	int ret = (int)done->ret;
+
+	if (!step_over(r))
+		return;
+	if (ret < 0) {
+		retry_later(r, ret, ret == -ESHUTDOWN ? NULL : r->err);
+		return;
+	}
+	bs_rbd_image_put(r->img);
+	r->img = NULL;
+	rbd_log(rlu, "the blocklist entry is gone: moving to a new client");
+	bs_rbd_lu_set_state(rlu, BS_RBD_LU_REOPENING);
+	bs_rbd_conn_successor(rlu->conn, 1);
+	retry_later(r, 0, NULL);
+}
+
+static int attempt_on_successor(struct bs_rbd_reopen *r)
+{
+	struct bs_rbd_lu *rlu = r->rlu;
+	struct bs_rbd_conn *succ = bs_rbd_conn_successor(rlu->conn, 1);
+
+	if (!succ) {
+		/* still connecting, or failed to: look again later */
+		retry_later(r, 0, NULL);
+		return 0;
+	}
+	r->done.fn = pool_got;
+	return bs_rbd_pool_get_async(succ, rlu->path.pool, rlu->path.ns,
+				     &r->pool, &r->done);
 }
 
 static void reopen_attempt(void *arg)
 {
 	struct bs_rbd_reopen *r = arg;
 	struct bs_rbd_lu *rlu = r->rlu;
-	struct bs_rbd_conn *succ = bs_rbd_conn_successor(rlu->conn, 0);
-	char err[BS_RBD_ERR_LEN];
 	int ret;
 
-	if (succ) {
-		ret = bs_rbd_pool_get(succ, rlu->path.pool, rlu->path.ns,
-				      &r->pool, err, sizeof(err));
-		if (ret) {
-			rbd_log(rlu, "%s", err);
-			retry_later(r, ret);
-			return;
-		}
+	/*
+	 * Another LU of the client saw the entry go and connected a new
+	 * client; moving that LU broke the old one's locks, which blocklists
+	 * it again, so a probe would now fail: follow it instead.
+	 */
+	if (rlu->state == BS_RBD_LU_FENCED &&
+	    bs_rbd_conn_successor(rlu->conn, 0))
+		bs_rbd_lu_set_state(rlu, BS_RBD_LU_REOPENING);
+	r->busy = 1;
+	if (rlu->state == BS_RBD_LU_REOPENING) {
+		ret = attempt_on_successor(r);
 	} else {
-		/* probe: does the fenced client work again? */
-		bs_rbd_pool_hold(rlu->pool);
-		r->pool = rlu->pool;
+		r->done.fn = probed;
+		ret = bs_rbd_image_open_async(rlu->img->pool, &rlu->path,
+					      &r->img, r->err, sizeof(r->err),
+					      &r->done);
 	}
-	r->opening = 1;
-	ret = bs_rbd_image_open_async(r->pool, rlu->path.image, rlu->path.snap,
-				      &r->image, &r->done);
 	if (ret < 0) {
-		r->done.ret = ret;
-		bs_rbd_done_push(&r->done);
+		r->busy = 0;
+		retry_later(r, ret, NULL);
 	}
 }
 
-/* A command failed with EBLOCKLISTED. */
 void bs_rbd_reopen_start(struct bs_rbd_lu *rlu)
 {
 	struct bs_rbd_reopen *r;
 
-	if (rlu->reopen || !rlu->image)
+	if (rlu->state != BS_RBD_LU_OK)
 		return;
+	bs_rbd_lu_set_state(rlu, BS_RBD_LU_FENCED);
+	rbd_log(rlu, "the cluster blocklisted this client: commands fail "
+		     "with NOT READY until the entry is gone (see 'ceph osd "
+		     "blocklist ls')");
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		rbd_log(rlu, "blocklisted, and out of memory to reopen");
+		rbd_log(rlu, "out of memory to reopen");
 		return;
 	}
 	r->rlu = rlu;
-	r->done.fn = reopen_done;
 	INIT_LIST_HEAD(&r->retry.entry);
 	r->retry.func = reopen_attempt;
 	r->retry.data = r;
 	rlu->reopen = r;
-	rbd_log(rlu, "the cluster blocklisted this client: commands fail "
-		     "with NOT READY until the entry is gone (see 'ceph osd "
-		     "blocklist ls')");
 	reopen_attempt(r);
 }
 
-/* The LU is closing: stop trying; an open in flight cleans up itself. */
 void bs_rbd_reopen_cancel(struct bs_rbd_lu *rlu)
 {
 	struct bs_rbd_reopen *r = rlu->reopen;
@@ -176,7 +238,7 @@ void bs_rbd_reopen_cancel(struct bs_rbd_lu *rlu)
 		return;
 	rlu->reopen = NULL;
 	del_work(&r->retry);
-	if (r->opening)
+	if (r->busy)
 		r->rlu = NULL;
 	else
 		reopen_free(r);

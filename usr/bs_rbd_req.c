@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +23,11 @@
 #include "scsi.h"
 #include "target.h"
 
-#include "bs_rbd.h"
+#include "bs_rbd_image.h"
+#include "bs_rbd_lu.h"
+#include "bs_rbd_req.h"
 #include "bs_rbd_sense.h"
+#include "bs_rbd_stats.h"
 
 struct bs_rbd_req *bs_rbd_req_get(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd,
 				  uint64_t offset, size_t len, int dir)
@@ -38,15 +42,17 @@ struct bs_rbd_req *bs_rbd_req_get(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd,
 		return NULL;
 	memset(req, 0, sizeof(*req));
 	req->rlu = rlu;
+	req->img = rlu->img; /* NULL when the LU has none: refused anyway */
+	if (req->img)
+		bs_rbd_image_hold(req->img);
 	req->cmd = cmd;
 	req->offset = offset;
 	req->len = len;
 	req->dir = dir;
 	req->t0 = bs_rbd_now_us();
-	/* oldest first: bs_rbd_held.c looks at the head */
+	/* oldest first: bs_rbd_watchdog.c looks at the head */
 	list_add_tail(&req->inflight_entry, &rlu->inflight_reqs);
 	rlu->inflight++;
-	bs_rbd_held_arm(rlu);
 	return req;
 }
 
@@ -62,6 +68,8 @@ static void req_put(struct bs_rbd_req *req)
 
 	free(req->buf);
 	free(req->subs);
+	if (req->img)
+		bs_rbd_image_put(req->img);
 	req_detach(req);
 	req->next_free = rlu->free_reqs;
 	rlu->free_reqs = req;
@@ -137,6 +145,7 @@ static void abandoned_done(struct bs_rbd_done *done)
 
 	free(req->buf);
 	free(req->subs);
+	bs_rbd_image_put(req->img);
 	free(req);
 }
 
@@ -199,15 +208,10 @@ void bs_rbd_req_fail(struct bs_rbd_req *req, int err)
 	struct bs_rbd_sense s = bs_rbd_errno_to_sense(err, req->dir);
 
 	/* blocklisted: say so once, not for every command until reopened */
-	if (err == -ESHUTDOWN && req->rlu->reopen)
-		goto sense;
-	rbd_log(req->rlu, "op 0x%02x at %" PRIu64 " len %zu: %s",
-		req->cmd->scb[0], req->offset, req->len, strerror(-err));
-	if (err == -ESHUTDOWN)
-		bs_rbd_reopen_start(req->rlu);
-	if (err == -ENOENT)
-		bs_rbd_held_probe(req->rlu);
-sense:
+	if (err != -ESHUTDOWN || req->rlu->state == BS_RBD_LU_OK)
+		rbd_log(req->rlu, "op 0x%02x at %" PRIu64 " len %zu: %s",
+			req->cmd->scb[0], req->offset, req->len,
+			strerror(-err));
 	bs_rbd_req_sense(req, s.key, s.asc);
 }
 
@@ -257,7 +261,7 @@ void bs_rbd_req_unmap_subs(struct bs_rbd_req *req, unsigned int n)
 		ret = rbd_aio_create_completion(&sub->done, bs_rbd_done_aio_cb,
 						&comp);
 		if (!ret) {
-			ret = rbd_aio_write_zeroes(req->rlu->image, sub->offset,
+			ret = rbd_aio_write_zeroes(req->img->image, sub->offset,
 						   sub->len, comp, 0, 0);
 			if (ret < 0)
 				rbd_aio_release(comp);
@@ -288,20 +292,20 @@ void bs_rbd_req_defer_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc)
 int bs_rbd_aio_read(struct bs_rbd_req *req, rbd_completion_t comp)
 {
 	req->tgt_data_in = 1;
-	return rbd_aio_read(req->rlu->image, req->offset, req->len,
+	return rbd_aio_read(req->img->image, req->offset, req->len,
 			    scsi_get_in_buffer(req->cmd), comp);
 }
 
 int bs_rbd_aio_read_scratch(struct bs_rbd_req *req, rbd_completion_t comp)
 {
-	return rbd_aio_read(req->rlu->image, req->offset, req->len, req->buf,
+	return rbd_aio_read(req->img->image, req->offset, req->len, req->buf,
 			    comp);
 }
 
 int bs_rbd_aio_write(struct bs_rbd_req *req, rbd_completion_t comp)
 {
 	/* FUA: librbd must not answer before the OSDs have the data */
-	return rbd_aio_write2(req->rlu->image, req->offset, req->len,
+	return rbd_aio_write2(req->img->image, req->offset, req->len,
 			      scsi_get_out_buffer(req->cmd), comp,
 			      req->flush_after ? LIBRADOS_OP_FLAG_FADVISE_FUA
 					       : 0);
@@ -309,11 +313,11 @@ int bs_rbd_aio_write(struct bs_rbd_req *req, rbd_completion_t comp)
 
 int bs_rbd_aio_write_scratch(struct bs_rbd_req *req, rbd_completion_t comp)
 {
-	return rbd_aio_write(req->rlu->image, req->offset, req->len, req->buf,
+	return rbd_aio_write(req->img->image, req->offset, req->len, req->buf,
 			     comp);
 }
 
 int bs_rbd_aio_flush(struct bs_rbd_req *req, rbd_completion_t comp)
 {
-	return rbd_aio_flush(req->rlu->image, comp);
+	return rbd_aio_flush(req->img->image, comp);
 }

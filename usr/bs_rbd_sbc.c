@@ -8,6 +8,11 @@
  * in tgt's sbc.c) and set cmd->offset; what it leaves to a backing store
  * is checked here.  COMPARE AND WRITE has no handler in tgt's core at all,
  * so bs_rbd_compare_and_write() does the core's checks itself.
+ *
+ * Every entry point asks bs_rbd_lu_admit() first; a command admitted runs
+ * on the image the LU has at that moment, which its request holds.  What
+ * a failure means for the LU (fenced client, removed image) is decided
+ * here, in fail(), not in the request layer below.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,10 +27,19 @@
 #include "spc.h"
 #include "target.h"
 
-#include "bs_rbd.h"
-#include "bs_rbd_lbamap.h"
 #include "bs_rbd_be.h"
+#include "bs_rbd_image.h"
+#include "bs_rbd_lbamap.h"
+#include "bs_rbd_lu.h"
+#include "bs_rbd_reopen.h"
+#include "bs_rbd_req.h"
+#include "bs_rbd_sbc.h"
 #include "bs_rbd_sense.h"
+#include "bs_rbd_watchdog.h"
+#include "bs_rbd_worker.h"
+
+/* Largest VERIFY we read back into memory at once (bytes) */
+#define BS_RBD_MAX_VERIFY (32u << 20)
 
 #define FUA 0x08 /* CDB byte 1 of WRITE 10/12/16, ORWRITE, COMPARE AND WRITE */
 #define WS_UNMAP 0x08
@@ -36,6 +50,8 @@
 #define ASC_INVALID_FIELD_CDB 0x2400
 #define ASC_INVALID_FIELD_PARAMS 0x2600
 #define ASC_LBA_RANGE 0x2100
+
+typedef int (*bs_rbd_cmd_fn)(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd);
 
 static size_t block_size(const struct bs_rbd_lu *rlu)
 {
@@ -81,6 +97,25 @@ static int fua(const struct scsi_cmd *cmd, const struct bs_rbd_lu *rlu)
 	return pg && !(pg->mode_data[0] & CACHING_WCE);
 }
 
+/*
+ * The command fails with err; what that says about the LU: its client
+ * was fenced (reopen), or its image may be gone (watchdog).  Only the
+ * LU's current image counts: a command on one it left says nothing.
+ */
+static void fail(struct bs_rbd_req *req, int err)
+{
+	struct bs_rbd_lu *rlu = req->rlu;
+	int current = req->img == rlu->img;
+
+	bs_rbd_req_fail(req, err);
+	if (!current)
+		return;
+	if (err == -ESHUTDOWN)
+		bs_rbd_reopen_start(rlu);
+	else if (err == -ENOENT)
+		bs_rbd_watchdog_probe(rlu);
+}
+
 /* Start one librbd operation for req unless a check already failed. */
 static void submit_checked(struct bs_rbd_req *req, bs_rbd_aio_fn fn,
 			   int for_write)
@@ -100,9 +135,9 @@ static void read_done(struct bs_rbd_done *done)
 	struct bs_rbd_req *req = bs_rbd_to_req(done);
 
 	if (done->ret < 0)
-		bs_rbd_req_fail(req, (int)done->ret);
+		fail(req, (int)done->ret);
 	else if ((size_t)done->ret != req->len)
-		bs_rbd_req_fail(req, -EIO); /* short read */
+		fail(req, -EIO); /* short read */
 	else
 		bs_rbd_req_complete(req, SAM_STAT_GOOD);
 }
@@ -113,7 +148,7 @@ static void write_done(struct bs_rbd_done *done)
 	struct bs_rbd_req *req = bs_rbd_to_req(done);
 
 	if (done->ret < 0) {
-		bs_rbd_req_fail(req, (int)done->ret);
+		fail(req, (int)done->ret);
 		return;
 	}
 	if (req->flush_after) {
@@ -205,14 +240,14 @@ static int all_zero(const char *p, size_t n)
 
 static int aio_writesame(struct bs_rbd_req *req, rbd_completion_t comp)
 {
-	return rbd_aio_writesame(req->rlu->image, req->offset, req->len,
+	return rbd_aio_writesame(req->img->image, req->offset, req->len,
 				 scsi_get_out_buffer(req->cmd),
 				 block_size(req->rlu), comp, 0);
 }
 
 static int aio_write_zeroes(struct bs_rbd_req *req, rbd_completion_t comp)
 {
-	return rbd_aio_write_zeroes(req->rlu->image, req->offset, req->len,
+	return rbd_aio_write_zeroes(req->img->image, req->offset, req->len,
 				    comp, 0, 0);
 }
 
@@ -272,7 +307,7 @@ static void unmap_done(struct bs_rbd_done *done)
 	struct scsi_cmd *cmd = req->cmd;
 
 	if (done->ret < 0) {
-		bs_rbd_req_fail(req, (int)done->ret);
+		fail(req, (int)done->ret);
 		return;
 	}
 	/* tgt's sbc_unmap reset the transfer before handing it to us */
@@ -399,7 +434,7 @@ static void verify_done(struct bs_rbd_done *done)
 	int bytchk = (req->cmd->scb[1] >> 1) & 3;
 
 	if (done->ret < 0)
-		bs_rbd_req_fail(req, (int)done->ret);
+		fail(req, (int)done->ret);
 	else
 		compare_scratch(req,
 				bytchk == 3 ? block_size(req->rlu) : req->len);
@@ -445,7 +480,7 @@ static void write_verify_done(struct bs_rbd_done *done)
 	struct bs_rbd_req *req = bs_rbd_to_req(done);
 
 	if (done->ret < 0) {
-		bs_rbd_req_fail(req, (int)done->ret);
+		fail(req, (int)done->ret);
 		return;
 	}
 	switch (req->stage++) {
@@ -458,7 +493,7 @@ static void write_verify_done(struct bs_rbd_done *done)
 			return;
 		}
 		if (alloc_scratch(req)) {
-			bs_rbd_req_fail(req, -ENOMEM);
+			fail(req, -ENOMEM);
 			return;
 		}
 		req->dir = BS_RBD_DIR_READ;
@@ -522,12 +557,23 @@ static int cmd_orwrite(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 
 /* ---- COMPARE AND WRITE ------------------------------------------------- */
 
+/*
+ * librbd's compare-and-write is atomic within one 512-byte sector only
+ * (it refuses anything longer), so COMPARE AND WRITE is offered for
+ * 512-byte logical blocks, one block at a time; that is what VMware's
+ * ATS locking sends.
+ */
+unsigned int bs_rbd_max_caw_blocks(const struct scsi_lu *lu)
+{
+	return lu->blk_shift == 9 ? 1 : 0;
+}
+
 static int aio_compare_and_write(struct bs_rbd_req *req, rbd_completion_t comp)
 {
 	const char *out = scsi_get_out_buffer(req->cmd);
 	ssize_t ret;
 
-	ret = rbd_aio_compare_and_write(req->rlu->image, req->offset, req->len,
+	ret = rbd_aio_compare_and_write(req->img->image, req->offset, req->len,
 					out, out + req->len, comp,
 					&req->mismatch, 0);
 	return ret < 0 ? (int)ret : 0;
@@ -537,9 +583,14 @@ static void caw_done(struct bs_rbd_done *done)
 {
 	struct bs_rbd_req *req = bs_rbd_to_req(done);
 
-	/* librbd reports where, from the start of the compared range */
+	/*
+	 * SBC wants the offset in the compare data.  librbd 16 reports the
+	 * image offset of the object plus that offset; others the image
+	 * offset of the byte.  The range is one logical block (a power of
+	 * two), block-aligned, inside one object: all agree modulo it.
+	 */
 	if (done->ret == -EILSEQ)
-		bs_rbd_req_miscompare(req, req->mismatch);
+		bs_rbd_req_miscompare(req, req->mismatch & (req->len - 1));
 	else
 		write_done(done);
 }
@@ -551,6 +602,18 @@ static int sync_sense(struct scsi_cmd *cmd, uint8_t key, uint16_t asc)
 	scsi_set_out_resid_by_actual(cmd, 0);
 	sense_data_build(cmd, key, asc);
 	return SAM_STAT_CHECK_CONDITION;
+}
+
+/*
+ * May the command start?  Every entry point asks; an admitted command
+ * also has the removed-image watchdog look at the LU while it runs.
+ */
+static int admitted(struct bs_rbd_lu *rlu, uint8_t *key, uint16_t *asc)
+{
+	if (bs_rbd_lu_admit(rlu, key, asc))
+		return 0;
+	bs_rbd_watchdog_arm(rlu);
+	return 1;
 }
 
 /*
@@ -566,8 +629,12 @@ int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd)
 	uint64_t lba = bs_rbd_be64(&cmd->scb[2]);
 	uint32_t blocks = cmd->scb[13];
 	struct bs_rbd_req *req;
+	uint16_t asc;
+	uint8_t key;
 
 	(void)host_no;
+	if (!admitted(rlu, &key, &asc))
+		return sync_sense(cmd, key, asc);
 	if (device_reserved(cmd))
 		return SAM_STAT_RESERVATION_CONFLICT;
 	if (lu->attrs.removable && !lu->attrs.online)
@@ -605,6 +672,7 @@ int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd)
 
 /* Scratch of one GET LBA STATUS, in req->buf. */
 struct lba_job {
+	struct bs_rbd_work work; /* first */
 	struct bs_rbd_req *req;
 	uint64_t start, end; /* bytes */
 	size_t n;	     /* extents found */
@@ -633,15 +701,18 @@ static int extent_cmp(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-/* Helper thread: librbd's diff iteration only comes as a blocking call. */
-static void *lba_thread(void *arg)
+/*
+ * Worker: librbd's diff iteration only comes as a blocking call.  It uses
+ * the image the request holds, never the LU's (which may move meanwhile).
+ */
+static void lba_work(struct bs_rbd_work *work)
 {
-	struct lba_job *job = arg;
+	struct lba_job *job = (struct lba_job *)work;
 	struct bs_rbd_req *req = job->req;
 	int ret;
 
 	/* whole objects, from the object map when fast-diff is on */
-	ret = rbd_diff_iterate2(req->rlu->image, NULL, job->start,
+	ret = rbd_diff_iterate2(req->img->image, NULL, job->start,
 				job->end - job->start, 1, 1, lba_extent, job);
 	qsort(job->ext, job->n, sizeof(job->ext[0]), extent_cmp);
 	if (ret == -ECANCELED) {
@@ -651,8 +722,6 @@ static void *lba_thread(void *arg)
 		ret = 0;
 	}
 	bs_rbd_req_defer(req, ret);
-	bs_rbd_thread_done();
-	return NULL;
 }
 
 static void lba_done(struct bs_rbd_done *done)
@@ -666,7 +735,7 @@ static void lba_done(struct bs_rbd_done *done)
 	size_t n, len, copy;
 
 	if (done->ret < 0) {
-		bs_rbd_req_fail(req, (int)done->ret);
+		fail(req, (int)done->ret);
 		return;
 	}
 	n = bs_rbd_lbamap_fill(job->ext, job->n, job->start, job->end,
@@ -694,11 +763,15 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
 	struct scsi_lu *lu = cmd->dev;
 	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
 	uint64_t lba = bs_rbd_be64(&cmd->scb[2]);
-	uint64_t span = rlu->object_size * LBA_MAX_DESC;
 	struct bs_rbd_req *req;
 	struct lba_job *job;
+	uint64_t span, end;
+	uint16_t asc;
+	uint8_t key;
 
 	(void)host_no;
+	if (!admitted(rlu, &key, &asc))
+		return sync_sense(cmd, key, asc);
 	if (lu->attrs.removable && !lu->attrs.online)
 		return sync_sense(cmd, NOT_READY, ASC_MEDIUM_NOT_PRESENT);
 	if (lba >= lu_blocks(rlu))
@@ -719,10 +792,14 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
 		return SAM_STAT_GOOD;
 	}
 	job->req = req;
+	job->work.fn = lba_work;
 	job->start = req->offset;
+	/* whole blocks only: a partial last block has no LBA */
+	end = lu_blocks(rlu) << lu->blk_shift;
 	/* one answer covers at most LBA_MAX_DESC objects' worth */
-	job->end = lu->size - job->start > span ? job->start + span : lu->size;
-	if (bs_rbd_thread_start(lba_thread, job))
+	span = req->img->object_size * LBA_MAX_DESC;
+	job->end = end - job->start > span ? job->start + span : end;
+	if (bs_rbd_worker_queue(&job->work))
 		bs_rbd_req_defer(req, -EAGAIN);
 	return SAM_STAT_GOOD;
 }
@@ -753,7 +830,38 @@ static const bs_rbd_cmd_fn cmd_table[NR_SCSI_OPCODES] = {
 	[ORWRITE_16] = cmd_orwrite,
 };
 
-bs_rbd_cmd_fn bs_rbd_cmd_lookup(uint8_t opcode)
+int bs_rbd_sbc_handles(uint8_t opcode)
 {
-	return cmd_table[opcode];
+	return cmd_table[opcode] != NULL;
+}
+
+/* Fail the command with this sense, on the next main-loop pass. */
+static int refuse(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, uint8_t key,
+		  uint16_t asc)
+{
+	struct bs_rbd_req *req;
+
+	req = bs_rbd_req_get(rlu, cmd, cmd->offset, 0, BS_RBD_DIR_READ);
+	if (!req)
+		return -ENOMEM;
+	set_cmd_async(cmd);
+	bs_rbd_req_defer_sense(req, key, asc);
+	return 0;
+}
+
+int bs_rbd_sbc_submit(struct scsi_cmd *cmd)
+{
+	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
+	bs_rbd_cmd_fn fn = cmd_table[cmd->scb[0]];
+	uint16_t asc;
+	uint8_t key;
+
+	if (!admitted(rlu, &key, &asc))
+		return refuse(rlu, cmd, key, asc);
+	if (!fn) {
+		/* the opcode map should have stopped it in the core */
+		rbd_log(rlu, "unexpected opcode 0x%02x", cmd->scb[0]);
+		return -EINVAL;
+	}
+	return fn(rlu, cmd);
 }

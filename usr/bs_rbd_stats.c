@@ -26,7 +26,8 @@
 #include "target.h"
 #include "work.h"
 
-#include "bs_rbd.h"
+#include "bs_rbd_lu.h"
+#include "bs_rbd_req.h"
 
 #define STATS_PERIOD_S 1
 
@@ -134,10 +135,7 @@ static void print_lu(FILE *f, const struct bs_rbd_lu *rlu)
 		rlu->lu->tgt->tid, rlu->lu->lun, p->pool ? p->pool : "",
 		p->ns ? p->ns : "", p->ns ? "/" : "", p->image ? p->image : "",
 		p->snap ? "@" : "", p->snap ? p->snap : "",
-		!rlu->image   ? "closed"
-		: rlu->gone   ? "removed"
-		: rlu->reopen ? "blocklisted"
-			      : "ok");
+		bs_rbd_lu_state_name(rlu->state));
 	fprintf(f,
 		" inflight=%u reads=%" PRIu64 " read_bytes=%" PRIu64
 		" writes=%" PRIu64 " write_bytes=%" PRIu64 " flushes=%" PRIu64

@@ -24,6 +24,8 @@
  *   -T MS        with -t: give up after MS milliseconds in all (default
  *                30000), login included
  *
+ * Logs in without failing on a LU that is not ready (see login()).
+ *
  * Prints "status=0xSS key=0xK asc=0xAA ascq=0xQQ residual=N", followed by
  * " info=N" when the sense carries a valid INFORMATION field, and exits 0
  * when the command completed with any SCSI status, 2 on any other error.
@@ -52,6 +54,30 @@
 
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
+
+/*
+ * Log in, then take the unit attentions a new I_T nexus gets with TEST
+ * UNIT READY, as libiscsi's full connect does; unlike it, accept any
+ * other answer, so that a LU that is not ready (fenced, image removed)
+ * can still be sent the command under test.
+ */
+static int login(struct iscsi_context *iscsi, const char *portal, int lun)
+{
+	struct scsi_task *task;
+	int i, ua = 1;
+
+	if (iscsi_connect_sync(iscsi, portal) || iscsi_login_sync(iscsi))
+		return -1;
+	for (i = 0; i < 5 && ua; i++) {
+		task = iscsi_testunitready_sync(iscsi, lun);
+		if (!task)
+			return -1;
+		ua = task->status == SCSI_STATUS_CHECK_CONDITION &&
+		     task->sense.key == SCSI_SENSE_UNIT_ATTENTION;
+		scsi_free_scsi_task(task);
+	}
+	return 0;
+}
 
 static int parse_cdb(const char *hex, unsigned char *cdb, int *len)
 {
@@ -383,7 +409,7 @@ int main(int argc, char **argv)
 	iscsi_set_targetname(iscsi, url->target);
 	iscsi_set_session_type(iscsi, ISCSI_SESSION_NORMAL);
 	iscsi_set_header_digest(iscsi, ISCSI_HEADER_DIGEST_NONE_CRC32C);
-	if (iscsi_full_connect_sync(iscsi, url->portal, url->lun)) {
+	if (login(iscsi, url->portal, url->lun)) {
 		fprintf(stderr, "login failed: %s\n", iscsi_get_error(iscsi));
 		return 2;
 	}

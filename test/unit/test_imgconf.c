@@ -11,8 +11,8 @@
 #define POOL RBD_CONFIG_SOURCE_POOL
 #define IMAGE RBD_CONFIG_SOURCE_IMAGE
 
-/* The three settings judged, as rbd_config_image_list reports them. */
-static rbd_config_option_t opts[5];
+/* The four settings judged, as rbd_config_image_list reports them. */
+static rbd_config_option_t opts[6];
 
 static void set(int i, const char *name, const char *value, int source)
 {
@@ -29,12 +29,13 @@ static void defaults(void)
 	set(2, "rbd_disable_zero_copy_writes", "true", CONF);
 	set(3, "rbd_skip_partial_discard", "true", CONF);
 	set(4, "rbd_read_from_replica_policy", "default", CONF);
+	set(5, "rbd_non_blocking_aio", "true", CONF);
 }
 
 static int judge(char *err, size_t len)
 {
 	err[0] = 0;
-	return bs_rbd_imgconf_judge(opts, 5, "rbd", "rbd/ns1/img", err, len);
+	return bs_rbd_imgconf_judge(opts, 6, "rbd", "rbd/ns1/img", err, len);
 }
 
 static void accepts_own_settings(void)
@@ -157,6 +158,26 @@ static void unreadable_values(void)
 	CHECK(judge(err, sizeof(err)) == -EINVAL);
 }
 
+/* synchronous aio would run librbd's waits on tgtd's loop */
+static void refuses_blocking_aio(void)
+{
+	static const char *const off[] = { "false", "0", "FALSE" };
+	char err[256];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		defaults();
+		set(5, "rbd_non_blocking_aio", off[i], i ? IMAGE : POOL);
+		CHECK(judge(err, sizeof(err)) == -EINVAL);
+		CHECK(strstr(err, "rbd_non_blocking_aio") != NULL);
+	}
+	CHECK(strstr(err, "undo: rbd config image remove rbd/ns1/img "
+			  "rbd_non_blocking_aio") != NULL);
+	defaults();
+	set(5, "rbd_non_blocking_aio", "1", POOL);
+	CHECK(judge(err, sizeof(err)) == 0);
+}
+
 /* a short buffer truncates the message, never overruns it */
 static void short_buffer(void)
 {
@@ -188,6 +209,7 @@ int main(void)
 	RUN(refuses_write_around_policy_from_image);
 	RUN(booleans_as_ceph_reads_them);
 	RUN(unreadable_values);
+	RUN(refuses_blocking_aio);
 	RUN(short_buffer);
 	RUN(missing_settings);
 	return unit_report("unit/imgconf");

@@ -98,6 +98,37 @@ static void test_clip_and_shift(void)
 	CHECK(desc_is(out, 1, 512, 512, 0));
 }
 
+/*
+ * The image of issue 13: 24576 blocks of 4 KiB and 1536 bytes more, its
+ * last two objects allocated.  The partial block has no LBA: the answer stops
+ * at block 24576, and the call returns (it used to loop for ever).
+ */
+static void test_partial_last_block(void)
+{
+	const uint64_t size = 24576 * 4096ULL + 1536;
+	struct bs_rbd_extent e[] = { { 92 * MiB, size - 92 * MiB } };
+	uint8_t out[16 * 4];
+
+	CHECK(bs_rbd_lbamap_fill(e, 1, 24575 * 4096ULL, size, 12, out, 4) == 1);
+	CHECK(desc_is(out, 0, 24575, 1, 0));
+	CHECK(bs_rbd_lbamap_fill(NULL, 0, 24575 * 4096ULL, size, 12, out, 4) ==
+	      1);
+	CHECK(desc_is(out, 0, 24575, 1, 1));
+	/* nothing but a partial block: nothing to describe */
+	CHECK(bs_rbd_lbamap_fill(e, 1, 24576 * 4096ULL, size, 12, out, 4) == 0);
+}
+
+/* Extents that start or end inside a block map the whole block. */
+static void test_unaligned_extents(void)
+{
+	struct bs_rbd_extent e[] = { { 100, 10 }, { 4095, 2 } };
+	uint8_t out[16 * 4];
+
+	CHECK(bs_rbd_lbamap_fill(e, 2, 0, 5 * 4096, 12, out, 4) == 2);
+	CHECK(desc_is(out, 0, 0, 2, 0));
+	CHECK(desc_is(out, 1, 2, 3, 1));
+}
+
 int main(void)
 {
 	RUN(test_empty_image);
@@ -106,5 +137,7 @@ int main(void)
 	RUN(test_merge_and_limit);
 	RUN(test_huge_run);
 	RUN(test_clip_and_shift);
+	RUN(test_partial_last_block);
+	RUN(test_unaligned_extents);
 	return unit_report("unit/lbamap");
 }

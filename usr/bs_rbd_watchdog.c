@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bs_rbd: commands librbd holds back for good.
+ * bs_rbd: the removed-image watchdog - commands librbd holds back for good.
  *
  * librados bounds what reaches an OSD (op_timeout), but librbd may hold a
  * write before that, until it owns the image's exclusive lock.  When the
@@ -36,17 +36,21 @@
 #include "target.h"
 #include "work.h"
 
-#include "bs_rbd.h"
+#include "bs_rbd_conn.h"
+#include "bs_rbd_image.h"
+#include "bs_rbd_lu.h"
+#include "bs_rbd_req.h"
 #include "bs_rbd_sense.h"
+#include "bs_rbd_watchdog.h"
 
 #define HELD_CHECK_S 1
 #define HELD_PROBE_S 5
 #define RBD_HEADER_PREFIX "rbd_header."
 
-struct bs_rbd_held {
+struct bs_rbd_watchdog {
 	struct bs_rbd_done done;  /* first: the stat's completion */
 	struct bs_rbd_lu *rlu;	  /* NULL once the LU let go of us */
-	struct bs_rbd_pool *pool; /* held while a stat is in flight */
+	struct bs_rbd_image *img; /* held while a stat is in flight */
 	struct tgt_work tick;
 	int armed;
 	int probing;
@@ -56,7 +60,7 @@ struct bs_rbd_held {
 	char oid[96];
 };
 
-static void held_free_if_idle(struct bs_rbd_held *h)
+static void watchdog_free_if_idle(struct bs_rbd_watchdog *h)
 {
 	if (!h->rlu && !h->probing)
 		free(h);
@@ -68,7 +72,7 @@ static void image_gone(struct bs_rbd_lu *rlu)
 	struct bs_rbd_req *req, *next;
 	unsigned int n = 0;
 
-	rlu->gone = 1;
+	bs_rbd_lu_set_state(rlu, BS_RBD_LU_REMOVED);
 	list_for_each_entry_safe(req, next, &rlu->inflight_reqs, inflight_entry)
 	{
 		if (req->tgt_data_in)
@@ -86,33 +90,33 @@ static void image_gone(struct bs_rbd_lu *rlu)
 
 static void probe_done(struct bs_rbd_done *done)
 {
-	struct bs_rbd_held *h = (struct bs_rbd_held *)done;
+	struct bs_rbd_watchdog *h = (struct bs_rbd_watchdog *)done;
 
 	h->probing = 0;
-	bs_rbd_pool_put(h->pool);
-	h->pool = NULL;
+	bs_rbd_image_put(h->img);
+	h->img = NULL;
 	if (!h->rlu) {
-		held_free_if_idle(h);
+		watchdog_free_if_idle(h);
 		return;
 	}
-	if (done->ret == -ENOENT && !h->rlu->gone)
+	if (done->ret == -ENOENT && h->rlu->state == BS_RBD_LU_OK)
 		image_gone(h->rlu);
 }
 
 /* librados' thread */
 static void stat_cb(rados_completion_t comp, void *arg)
 {
-	struct bs_rbd_held *h = arg;
+	struct bs_rbd_watchdog *h = arg;
 
 	h->done.ret = rados_aio_get_return_value(comp);
 	rados_aio_release(comp);
 	bs_rbd_done_push(&h->done);
 }
 
-static int header_oid(struct bs_rbd_lu *rlu, char *oid, size_t len)
+static int header_oid(struct bs_rbd_image *img, char *oid, size_t len)
 {
 	char id[64];
-	int ret = rbd_get_id(rlu->image, id, sizeof(id));
+	int ret = rbd_get_id(img->image, id, sizeof(id));
 
 	if (ret < 0)
 		return ret; /* an old format 1 image: no header by id */
@@ -121,54 +125,54 @@ static int header_oid(struct bs_rbd_lu *rlu, char *oid, size_t len)
 }
 
 /* Does the image still exist?  At most one question every HELD_PROBE_S. */
-void bs_rbd_held_probe(struct bs_rbd_lu *rlu)
+void bs_rbd_watchdog_probe(struct bs_rbd_lu *rlu)
 {
-	struct bs_rbd_held *h = rlu->held;
+	struct bs_rbd_watchdog *h = rlu->watchdog;
 	uint64_t now = bs_rbd_now_us();
 	rados_completion_t comp;
 
-	if (!h || h->probing || rlu->gone || !rlu->image || rlu->reopen)
+	if (!h || h->probing || rlu->state != BS_RBD_LU_OK)
 		return;
 	if (h->last_probe_us &&
 	    now - h->last_probe_us < HELD_PROBE_S * 1000000ull)
 		return;
-	if (header_oid(rlu, h->oid, sizeof(h->oid)) < 0)
+	if (header_oid(rlu->img, h->oid, sizeof(h->oid)) < 0)
 		return;
 	if (rados_aio_create_completion2(h, stat_cb, &comp) < 0)
 		return;
 	h->last_probe_us = now;
-	bs_rbd_pool_hold(rlu->pool);
-	h->pool = rlu->pool;
+	bs_rbd_image_hold(rlu->img);
+	h->img = rlu->img;
 	h->probing = 1;
-	if (rados_aio_stat(bs_rbd_pool_ioctx(h->pool), h->oid, comp, &h->size,
-			   &h->mtime) < 0) {
+	if (rados_aio_stat(bs_rbd_pool_ioctx(h->img->pool), h->oid, comp,
+			   &h->size, &h->mtime) < 0) {
 		rados_aio_release(comp);
 		h->probing = 0;
-		bs_rbd_pool_put(h->pool);
-		h->pool = NULL;
+		bs_rbd_image_put(h->img);
+		h->img = NULL;
 	}
 }
 
 static void tick(void *arg)
 {
-	struct bs_rbd_held *h = arg;
+	struct bs_rbd_watchdog *h = arg;
 	struct bs_rbd_lu *rlu = h->rlu;
 	struct bs_rbd_req *oldest;
 
 	h->armed = 0;
-	if (list_empty(&rlu->inflight_reqs) || rlu->gone)
+	if (list_empty(&rlu->inflight_reqs) || rlu->state == BS_RBD_LU_REMOVED)
 		return;
 	oldest = list_first_entry(&rlu->inflight_reqs, struct bs_rbd_req,
 				  inflight_entry);
 	if (bs_rbd_now_us() - oldest->t0 >= HELD_PROBE_S * 1000000ull)
-		bs_rbd_held_probe(rlu);
-	bs_rbd_held_arm(rlu);
+		bs_rbd_watchdog_probe(rlu);
+	bs_rbd_watchdog_arm(rlu);
 }
 
 /* A command started: look at the LU in a second unless already due to. */
-void bs_rbd_held_arm(struct bs_rbd_lu *rlu)
+void bs_rbd_watchdog_arm(struct bs_rbd_lu *rlu)
 {
-	struct bs_rbd_held *h = rlu->held;
+	struct bs_rbd_watchdog *h = rlu->watchdog;
 
 	if (!h || h->armed)
 		return;
@@ -176,9 +180,9 @@ void bs_rbd_held_arm(struct bs_rbd_lu *rlu)
 	add_work(&h->tick, HELD_CHECK_S);
 }
 
-int bs_rbd_held_start(struct bs_rbd_lu *rlu)
+int bs_rbd_watchdog_start(struct bs_rbd_lu *rlu)
 {
-	struct bs_rbd_held *h = calloc(1, sizeof(*h));
+	struct bs_rbd_watchdog *h = calloc(1, sizeof(*h));
 
 	if (!h)
 		return -ENOMEM;
@@ -187,20 +191,20 @@ int bs_rbd_held_start(struct bs_rbd_lu *rlu)
 	INIT_LIST_HEAD(&h->tick.entry);
 	h->tick.func = tick;
 	h->tick.data = h;
-	rlu->held = h;
+	rlu->watchdog = h;
 	return 0;
 }
 
 /* The LU closes: a stat in flight frees the state when it ends. */
-void bs_rbd_held_stop(struct bs_rbd_lu *rlu)
+void bs_rbd_watchdog_stop(struct bs_rbd_lu *rlu)
 {
-	struct bs_rbd_held *h = rlu->held;
+	struct bs_rbd_watchdog *h = rlu->watchdog;
 
 	if (!h)
 		return;
 	if (h->armed)
 		del_work(&h->tick);
 	h->rlu = NULL;
-	rlu->held = NULL;
-	held_free_if_idle(h);
+	rlu->watchdog = NULL;
+	watchdog_free_if_idle(h);
 }

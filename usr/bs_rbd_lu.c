@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bs_rbd: an LU's lifecycle state and the admission of its commands.
+ *
+ * Every entry point (bs_cmd_submit, the per-LU handlers of COMPARE AND
+ * WRITE, GET LBA STATUS and TEST UNIT READY) asks bs_rbd_lu_admit()
+ * before it starts anything, so a state added here is honoured by all.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "list.h"
+#include "util.h"
+#include "log.h"
+#include "scsi.h"
+#include "tgtd.h"
+#include "target.h"
+
+#include "bs_rbd_lu.h"
+#include "bs_rbd_sense.h"
+
+static const char *const state_names[] = {
+	[BS_RBD_LU_CLOSED] = "closed",
+	[BS_RBD_LU_OPENING] = "opening",
+	[BS_RBD_LU_OK] = "ok",
+	[BS_RBD_LU_FENCED] = "blocklisted",
+	[BS_RBD_LU_REOPENING] = "reopening",
+	[BS_RBD_LU_REMOVED] = "removed",
+};
+
+const char *bs_rbd_lu_state_name(enum bs_rbd_lu_state state)
+{
+	return (size_t)state < ARRAY_SIZE(state_names) ? state_names[state]
+						       : "?";
+}
+
+/*
+ * A fenced LU refuses everything, not only what would reach an OSD: the
+ * old image would still answer a READ from librbd's cache (data another
+ * client may have overwritten since).
+ */
+int bs_rbd_lu_admit(const struct bs_rbd_lu *rlu, uint8_t *key, uint16_t *asc)
+{
+	switch (rlu->state) {
+	case BS_RBD_LU_OK:
+		return 0;
+	case BS_RBD_LU_FENCED:
+	case BS_RBD_LU_REOPENING:
+	case BS_RBD_LU_OPENING:
+		*key = NOT_READY;
+		*asc = BS_RBD_ASC_NOT_READY_CAUSE_NOT_REPORTABLE;
+		return -1;
+	case BS_RBD_LU_REMOVED:
+	case BS_RBD_LU_CLOSED:
+	default:
+		*key = NOT_READY;
+		*asc = BS_RBD_ASC_MEDIUM_NOT_PRESENT;
+		return -1;
+	}
+}
+
+/* The transitions the diagram in bs_rbd_lu.h allows. */
+static int allowed(enum bs_rbd_lu_state from, enum bs_rbd_lu_state to)
+{
+	switch (to) {
+	case BS_RBD_LU_CLOSED:
+		return 1;
+	case BS_RBD_LU_OPENING:
+		return from == BS_RBD_LU_CLOSED;
+	case BS_RBD_LU_OK:
+		return from == BS_RBD_LU_OPENING || from == BS_RBD_LU_REOPENING;
+	case BS_RBD_LU_FENCED:
+		return from == BS_RBD_LU_OK;
+	case BS_RBD_LU_REOPENING:
+		return from == BS_RBD_LU_FENCED;
+	case BS_RBD_LU_REMOVED:
+		return from == BS_RBD_LU_OK || from == BS_RBD_LU_FENCED ||
+		       from == BS_RBD_LU_REOPENING;
+	}
+	return 0;
+}
+
+void bs_rbd_lu_set_state(struct bs_rbd_lu *rlu, enum bs_rbd_lu_state state)
+{
+	if (!allowed(rlu->state, state))
+		rbd_log(rlu, "BUG: state %s -> %s",
+			bs_rbd_lu_state_name(rlu->state),
+			bs_rbd_lu_state_name(state));
+	rlu->state = state;
+}

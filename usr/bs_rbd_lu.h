@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * bs_rbd: an RBD logical unit, its one lifecycle state, and the one
+ * admission check that every command's entry point makes.
+ *
+ * Threading model: tgtd runs one event loop thread.  Everything in this
+ * module runs on it, except librbd's completion callbacks (librbd's own
+ * threads) and the worker threads (bs_rbd_worker.h).  Those only ever
+ * hand work back through bs_rbd_done_push(); the main loop finishes it.
+ */
+#ifndef BS_RBD_LU_H
+#define BS_RBD_LU_H
+
+#include <inttypes.h>
+#include <stdint.h>
+
+#include "list.h"
+
+#include "bs_rbd_opts.h"
+
+struct scsi_lu;
+struct bs_rbd_conn;
+struct bs_rbd_image;
+struct bs_rbd_req;
+struct bs_rbd_watch;
+struct bs_rbd_watchdog;
+struct bs_rbd_reopen;
+
+/*
+ * closed --bs_open--> opening --> ok --EBLOCKLISTED--> fenced
+ *   fenced --entry gone--> reopening --> ok        (bs_rbd_reopen.c)
+ *   ok/fenced/reopening --image removed--> removed (bs_rbd_watchdog.c)
+ *   any --bs_close--> closed
+ */
+enum bs_rbd_lu_state {
+	BS_RBD_LU_CLOSED,    /* no image: not opened, closed, failed open */
+	BS_RBD_LU_OPENING,   /* bs_open is opening the image */
+	BS_RBD_LU_OK,	     /* serving commands */
+	BS_RBD_LU_FENCED,    /* the client is blocklisted */
+	BS_RBD_LU_REOPENING, /* moving to a new client */
+	BS_RBD_LU_REMOVED,   /* the image was removed from the cluster */
+};
+
+/* Commands that ended, by kind; errors by the sense key they got. */
+#define BS_RBD_NR_ERR_KINDS 7
+struct bs_rbd_stats {
+	uint64_t reads, read_bytes, writes, write_bytes;
+	uint64_t flushes, unmaps, other;
+	uint64_t errors[BS_RBD_NR_ERR_KINDS];
+	uint64_t lat_sum_us, lat_count, lat_max_us; /* of good commands */
+};
+
+/* Per-LU state, tgt places it right after struct scsi_lu (bs_datasize). */
+struct bs_rbd_lu {
+	struct scsi_lu *lu;
+	enum bs_rbd_lu_state state; /* changed by bs_rbd_lu_set_state only */
+	struct bs_rbd_opts opts;
+	struct bs_rbd_path path;
+	struct bs_rbd_conn *conn; /* the client the LU is on (held) */
+	struct bs_rbd_image *img; /* held while the LU uses it, or NULL */
+	struct bs_rbd_req *free_reqs;
+	struct list_head inflight_reqs; /* oldest first */
+	unsigned int inflight;
+	struct bs_rbd_watch *watch;	  /* size changes, or NULL */
+	struct bs_rbd_reopen *reopen;	  /* fenced/reopening, or NULL */
+	struct bs_rbd_watchdog *watchdog; /* removed image, or NULL */
+	struct bs_rbd_stats stats;
+	struct bs_rbd_lu *stats_next; /* bs_rbd_stats.c's list of LUs */
+};
+
+/* Our per-LU state: tgt allocates bs_datasize bytes right after the LU. */
+#define bs_rbd_lu(lu) ((struct bs_rbd_lu *)((lu) + 1))
+
+/* "rbd: tid:1 lun:2 ..." prefix for log lines about one LU */
+#define BS_RBD_LOG_ID "rbd: tid:%d lun:%" PRIu64 " "
+
+/* One log line about an LU (needs tgt's log.h and target.h) */
+#define rbd_log(rlu, fmt, args...)                                           \
+	eprintf(BS_RBD_LOG_ID fmt "\n", (rlu)->lu->tgt->tid, (rlu)->lu->lun, \
+		##args)
+
+/*
+ * May a command start on this LU now?  0, or -1 with the sense it must
+ * fail with (NOT READY and an ASC that says why).
+ */
+int bs_rbd_lu_admit(const struct bs_rbd_lu *rlu, uint8_t *key, uint16_t *asc);
+void bs_rbd_lu_set_state(struct bs_rbd_lu *rlu, enum bs_rbd_lu_state state);
+/* For operators: closed, opening, ok, blocklisted, reopening, removed */
+const char *bs_rbd_lu_state_name(enum bs_rbd_lu_state state);
+
+#endif
