@@ -215,29 +215,22 @@ t_hardening_media_change_in_flight()
 	bg=$!
 	hard_until 10 hard_inflight $tid 1 || failed "no write in flight within 10 s"
 	r=$(hard_lu_update $tid 1 online=0) || failed "online=0: $r"
-	if r=$(hard_lu_update $tid 1 "path=$b@s1"); then
-		note "path= with commands in flight: taken"
-	else
-		note "path= with commands in flight: refused (${r:-no message})"
-	fi
+	r=$(hard_lu_update $tid 1 "path=$b@s1") ||
+		failed "path= with commands in flight: ${r:-refused}"
+	hard_inflight $tid 1 || failed "nothing was in flight any more at the change"
 	check "tgtd answers during the change" target_show $tid
 	hard_ended "$bg" 40 || failed "the writes did not end within 40 s"
 	note "the writes in flight: $(tail -n 1 "$out")"
 	hard_responsive || return 1
 	hard_until 10 hard_no_inflight $tid 1 || failed "still in flight"
-	if ! target_show $tid | grep -q "Backing store path: $b@s1\$"; then
-		# refused: once the commands ended, the change works
-		r=$(hard_lu_update $tid 1 "path=$b@s1") ||
-			failed "path= after the writes ended: $r"
-	fi
 	target_show $tid | grep -q "Backing store path: $b@s1\$" ||
 		failed "backing store after the change: $(target_show $tid | grep 'Backing store path')"
 	timeout 60 qemu-io -r -f raw -c "read -P 0x62 0 1M" "$u" >/dev/null 2>&1 ||
 		failed "the LU does not read the new medium"
-	if grep -q "^Run completed" "$out"; then
-		hard_rbd_io $a "read -P 0x63 0 48k" ||
-			failed "acknowledged writes are not on the old image"
-	fi
+	grep -q "^Run completed" "$out" ||
+		failed "the writes in flight did not all succeed: $(tail -n 1 "$out")"
+	hard_rbd_io $a "read -P 0x63 0 48k" ||
+		failed "acknowledged writes are not on the old image"
 	hard_until 10 hard_unwatched $a ||
 		failed "the old image is still open (watched by $(hard_watchers $a))"
 	hard_no_bug "$mark" || failed "BUG in tgtd's log: $(log_since "$mark" | grep -m 1 'rbd: .*BUG')"
