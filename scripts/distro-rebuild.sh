@@ -50,12 +50,8 @@ prepare_tree() {
 	mkdir -p "$a/usr" "$b/usr"
 	cp "$src/usr/Makefile" "$src/usr/bs_rbd.c" "$a/usr/"
 	cp "$src/usr/Makefile" "$root"/usr/bs_rbd*.c "$root"/usr/bs_rbd*.h "$b/usr/"
-	# shellcheck disable=SC2016
-	sed -i 's/^bs_rbd\.so: bs_rbd\.c$/bs_rbd.so: $(wildcard bs_rbd*.c)/;
-		s/-fPIC $(LIBCFLAGS) bs_rbd\.c -o bs_rbd\.so/-fPIC $(LIBCFLAGS) $(wildcard bs_rbd*.c) -o bs_rbd.so/' \
-		"$b/usr/Makefile"
-	grep -q 'wildcard bs_rbd\*\.c) -o bs_rbd\.so' "$b/usr/Makefile" ||
-		die "tgt's usr/Makefile has no bs_rbd.so rule this script knows"
+	# our rule for bs_rbd.so, whatever tgt's own says
+	"$root/scripts/tgt-intree-build.sh" --rule >>"$b/usr/Makefile"
 	sha=$(git -C "$root" rev-parse --short=7 HEAD 2>/dev/null || echo unknown)
 	git -C "$root" diff --quiet HEAD -- usr 2>/dev/null || sha=$sha.dirty
 	{
