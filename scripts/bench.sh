@@ -10,6 +10,10 @@
 #
 # and a reference: null = iscsi:// -> a third stock tgtd, a LUN on tgt's
 # built-in null backing store (no storage at all): the iSCSI hop alone.
+# That tgtd runs with glibc malloc tunables that keep its data buffers in
+# the heap: without them, it mmaps and munmaps every 1 MiB command's buffer
+# and takes 257 page faults per command, which our tgtd does not
+# (docs/BENCHMARKS.md, "The null LUN at 1 MiB").
 #
 # Everything runs on 127.0.0.1 under BENCH_DIR (default: a new /tmp dir): a
 # throwaway memstore cluster, three tgtds (one per module and one for the
@@ -19,6 +23,8 @@
 # the paths taking turns (the order rotates by one path each round).
 # The table is also written to BENCH_DIR/results.txt (raw runs: runs.csv),
 # which is all that is left in BENCH_DIR afterwards.
+#
+# Also recorded per run: tgtd's minor page faults per I/O.
 #
 # Env: BENCH_DIR, BENCH_RUNS (5), BENCH_SECS (3: length of one run on librbd,
 # the others take as long as they need for the same count), BENCH_SIZE_MB
@@ -148,8 +154,13 @@ start_tgtd()
 {
 	local name=$1 moddir=$2 iqn=$3 image=$4 d=$work/tgtd-$1 ctrl
 	local lun=(--bstype rbd --backing-store "$image" --bsopts "$bsopts")
-	[ "$image" = null ] && lun=(--bstype null --backing-store bench-null)
-	TGT_CTRL='' TGT_PORT='' scripts/tgtd.sh start "$d" "$moddir" || return 1
+	local env=''
+	if [ "$image" = null ]; then
+		lun=(--bstype null --backing-store bench-null)
+		env=$NULL_MALLOC
+	fi
+	TGT_CTRL='' TGT_PORT='' TGTD_EXTRA_ENV=$env scripts/tgtd.sh start "$d" "$moddir" ||
+		return 1
 	ctrl=$(sed -n 's/^TGT_CTRL=//p' "$d/tgtd.env")
 	[ "$image" = null ] || tgtadm -C "$ctrl" --lld iscsi --mode system --op show |
 		grep -Eq '^[[:space:]]+rbd( |$)' || { echo "module not loaded"; return 1; }
@@ -166,6 +177,20 @@ start_tgtd()
 }
 
 tgtd_pid() { sed -n 's/^TGT_PID=//p' "$work/tgtd-$1/tgtd.env" 2>/dev/null || true; }
+
+# The null LUN's tgtd: tgt core allocates each command's data buffer with
+# posix_memalign(page size, length) and frees it when the command ends.
+# glibc 2.36 serves a 1 MiB page-aligned request with mmap every time (its
+# dynamic mmap threshold, raised to the size of the last mmapped chunk
+# freed, stays just below the next such request), so with nothing
+# else in its heap that tgtd paid an mmap, a munmap and 257 page faults
+# per 1 MiB command.  Our tgtd's heap reuses the buffers (librbd's own
+# allocations raise the threshold): 0 mmaps and under 1 fault per I/O.
+# Fixed thresholds give the null tgtd the same reuse.
+NULL_MALLOC=GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824
+
+# minflt PID: the minor page faults of process PID so far, or empty
+minflt() { if [ -n "$1" ]; then awk '{ print $10 }' "/proc/$1/stat" 2>/dev/null || true; fi; }
 tgtd_alive() { pid_matches "$(tgtd_pid "$1")" "/usr/sbin/tgtd -f -C"; }
 
 step "iSCSI target parameters on every tgtd: $iscsi_desc"
@@ -208,18 +233,21 @@ fi
 
 # ---- running qemu-img bench ------------------------------------------------
 
-# run_one PATH WORKLOAD COUNT: one qemu-img bench; sets RUN_SECS or RUN_ERR.
+# run_one PATH WORKLOAD COUNT: one qemu-img bench; sets RUN_SECS or
+# RUN_ERR, and RUN_FLT (tgtd's page faults per I/O; empty for librbd).
 run_one()
 {
-	local p=$1 w=$2 rc=0 out=$work/run.out
+	local p=$1 w=$2 rc=0 out=$work/run.out pid='' f0='' f1=''
 	local args=(-f raw -t none -d "${W_DEPTH[$w]}" -s "${W_SIZE[$w]}"
 		-S "${W_STEP[$w]}" -c "$3")
 	[ "${W_WRITE[$w]}" = 1 ] && args+=(-w)
-	RUN_SECS='' RUN_ERR=''
+	RUN_SECS='' RUN_ERR='' RUN_FLT=''
 	if [ "$p" != librbd ] && ! tgtd_alive "$p"; then
 		RUN_ERR="its tgtd is gone"
 		return 1
 	fi
+	[ "$p" = librbd ] || pid=$(tgtd_pid "$p")
+	f0=$(minflt "$pid")
 	timeout -k 5 "$RUN_TIMEOUT" qemu-img bench "${args[@]}" "${URL[$p]}" \
 		>"$out" 2>&1 </dev/null &
 	child=$!
@@ -233,6 +261,9 @@ run_one()
 	done
 	wait "$child" || rc=$?
 	child=
+	f1=$(minflt "$pid")
+	[ -n "$f0" ] && [ -n "$f1" ] &&
+		RUN_FLT=$(awk -v a="$f0" -v b="$f1" -v c="$3" 'BEGIN { printf "%.1f", (b - a) / c }')
 	RUN_SECS=$(sed -n 's/^Run completed in \([0-9.]*\) seconds\.$/\1/p' "$out")
 	if [ "$rc" != 0 ] || [ -z "$RUN_SECS" ]; then
 		[ "$rc" = 124 ] && RUN_ERR="timed out after ${RUN_TIMEOUT}s" ||
@@ -273,7 +304,8 @@ for w in $WORKLOADS; do
 	log "  ${W_NAME[$w]}: count $n"
 done
 
-echo "workload,path,run,count,size,depth,seconds,iops" >"$csv"
+echo "workload,path,run,count,size,depth,seconds,iops,tgtd_faults_per_io" >"$csv"
+declare -A FAULTS
 step "measuring: ${RUNS} runs per cell, paths taking turns"
 for w in $WORKLOADS; do
 	for r in $(seq 1 "$RUNS"); do
@@ -287,7 +319,8 @@ for w in $WORKLOADS; do
 			if run_one "$p" "$w" "${W_COUNT[$w]}"; then
 				v=$(iops "${W_COUNT[$w]}" "$RUN_SECS")
 				RESULT[$w,$p]="${RESULT[$w,$p]:-} $v"
-				echo "$w,$p,$r,${W_COUNT[$w]},${W_SIZE[$w]},${W_DEPTH[$w]},$RUN_SECS,$v" >>"$csv"
+				echo "$w,$p,$r,${W_COUNT[$w]},${W_SIZE[$w]},${W_DEPTH[$w]},$RUN_SECS,$v,$RUN_FLT" >>"$csv"
+				[ -z "$RUN_FLT" ] || FAULTS[$w,$p]="${FAULTS[$w,$p]:-} $RUN_FLT"
 				line="$line $p=$v"
 			else
 				[ "$p" = librbd ] && die "librbd ${W_NAME[$w]}: $RUN_ERR"
@@ -333,6 +366,16 @@ range()
 		awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }' || echo n/a
 }
 
+# faults W P: median page faults per I/O of the cell's tgtd, or n/a
+faults()
+{
+	local m
+	# shellcheck disable=SC2086
+	m=$(printf '%s\n' ${FAULTS[$1,$2]:-} | grep . | sort -g |
+		awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }')
+	echo "${m:-n/a}"
+}
+
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 others_tgtd=$(pgrep -c -x tgtd || true)
 mine=0
@@ -366,7 +409,8 @@ report()
 	echo "paths:    ours   = iscsi://127.0.0.1:PORT/IQN/1 -> tgtd + usr/bs_rbd.so, bsopts conf=CONF;id=tgt"
 	echo "          librbd = rbd:${IMAGE[librbd]}:conf=CONF:id=tgt (librbd inside qemu-img)"
 	echo "          debian = iscsi://127.0.0.1:PORT2/IQN2/1 -> 2nd tgtd + Debian's bs_rbd.so, same bsopts"
-	echo "          null   = iscsi://127.0.0.1:PORT3/IQN3/1 -> 3rd tgtd, tgt's built-in null backing store (no storage)"
+	echo "          null   = iscsi://127.0.0.1:PORT3/IQN3/1 -> 3rd tgtd, tgt's built-in null backing store (no storage),"
+	echo "                   malloc tunables (below)"
 	echo "iscsi:    target parameters on every tgtd: $iscsi_desc"
 	echo "method:   each cell = median of $RUNS runs; paths take turns within each round; IOPS = count / time"
 	echo "          qemu-img reports (connect and login excluded); MiB/s = IOPS x size"
@@ -387,7 +431,8 @@ report()
 	done
 	echo
 	echo "the iSCSI hop alone: a third tgtd, a LUN on tgt's null backing store, same"
-	echo "initiator, target parameters and count; no storage work at all."
+	echo "initiator, target parameters and count; no storage work at all; malloc"
+	echo "tunables reuse its data buffers, as our tgtd's heap does (see the page faults)"
 	echo "serial = 1 / (1/null + 1/librbd): the rate of a path that did the hop's"
 	echo "work and librbd's work one after the other on these CPUs (an estimate)"
 	echo
@@ -410,6 +455,13 @@ report()
 			"$(range "$w" ours)" "$(range "$w" librbd)" "$(range "$w" debian)" \
 			"$(range "$w" null)"
 	done
+	echo
+	echo "tgtd's minor page faults per I/O (median; a 1 MiB buffer is 256 pages):"
+	for w in $WORKLOADS; do
+		printf '  %-22s ours %s, debian %s, null %s\n' "${W_NAME[$w]}" \
+			"$(faults "$w" ours)" "$(faults "$w" debian)" "$(faults "$w" null)"
+	done
+	echo "null tgtd: $NULL_MALLOC"
 	echo
 	echo "commands (URL = the path's iscsi:// or rbd: above):"
 	for w in $WORKLOADS; do
