@@ -6,6 +6,8 @@
 # fenced block, indented like the text around it:
 #
 #     ```sh                   a shell example: the test runs it
+#     ```sh check=NAME        the same, and the test then checks its effect
+#                             with its function rm_check_NAME (a-z, 0-9, _)
 #     ```sh norun: REASON     shown, not run; REASON says why (required)
 #     ```conf file=PATH       a verbatim copy of PATH (from the top of the
 #                             tree); any word may stand in for "conf"
@@ -108,6 +110,12 @@ cmd_lint()
 	while IFS=$'\t' read -r line info; do
 		case $info in
 		sh) ;;
+		"sh check="*)
+			if ! [[ ${info#sh check=} =~ ^[a-z0-9_]+$ ]]; then
+				echo "$f:$line: bad check name in '$info' (a-z, 0-9, _)"
+				bad=1
+			fi
+			;;
 		"sh norun: "?*) ;;
 		[a-z]*" file="?*)
 			path=${info#* file=}
@@ -122,7 +130,7 @@ cmd_lint()
 			;;
 		*)
 			echo "$f:$line: unknown fence info '$info'" \
-				"(sh, sh norun: REASON, WORD file=PATH)"
+				"(sh, sh check=NAME, sh norun: REASON, WORD file=PATH)"
 			bad=1
 			;;
 		esac

@@ -22,7 +22,10 @@
 #   tgt-admin                -> tgt-admin -C $TGT_CTRL -c .../targets.conf,
 #                               after the same sed on .../conf.d/*.conf
 # What the examples create (targets, accounts, images, cephx clients) is
-# removed afterwards: whatever exists then and did not before.
+# removed afterwards: whatever exists then and did not before.  A block
+# opened with ```sh check=NAME is then checked by rm_check_NAME BLOCK OUTPUT
+# (its text after the sed, and what it printed): the example must also
+# have had its effect.
 
 RM=$WORK/readme
 
@@ -97,6 +100,34 @@ rm_cleanup()
 	rm -rf "$RM"
 }
 
+# rm_check_qos_iops BLOCK OUTPUT: the block set rbd_qos_iops_limit L on
+# the image of a LUN and read N blocks through the LUN with qemu-img bench.
+# At L IOPS they take (N - L) / L s at least, even if librbd let one
+# second's worth (L) through at once; a limit can only slow I/O down, so
+# only a lower bound is checked, with room for timer granularity: 3/4 of
+# it.  Without the limit the reads take a few hundredths of a second.
+rm_check_qos_iops()
+{
+	local text l n s
+	text=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' <<<"$1")
+	l=$(sed -n 's/.*rbd_qos_iops_limit \([0-9][0-9]*\).*/\1/p' <<<"$text" | head -n 1)
+	n=$(sed -n 's/.*qemu-img bench .*-c \([0-9][0-9]*\) .*/\1/p' <<<"$text" | head -n 1)
+	s=$(sed -n 's/^Run completed in \([0-9.]*\) seconds\.$/\1/p' <<<"$2")
+	if [ -z "$l" ] || [ -z "$n" ] || [ "${l:-0}" -lt 1 ] || [ "$n" -lt $((3 * l)) ]; then
+		failed "qos_iops: the example needs rbd_qos_iops_limit L > 0 and" \
+			"qemu-img bench -c N with N >= 3 L (found L='$l' N='$n')"
+		return 1
+	fi
+	[ -n "$s" ] || { failed "qos_iops: no 'Run completed in' from qemu-img bench"; return 1; }
+	if awk -v s="$s" -v n="$n" -v l="$l" 'BEGIN { exit !(s >= (n - l) / l * 0.75) }'; then
+		note "qos_iops: $n reads at rbd_qos_iops_limit $l took $s s"
+	else
+		failed "qos_iops: $n reads at rbd_qos_iops_limit $l took $s s," \
+			"less than $(awk -v n="$n" -v l="$l" 'BEGIN { print (n - l) / l * 0.75 }') s:" \
+			"the limit did not hold the LUN"
+	fi
+}
+
 t_readme_examples_lint()
 {
 	local out
@@ -108,7 +139,7 @@ t_readme_examples_lint()
 
 t_readme_examples_run()
 {
-	local before line info ran=0 out mark
+	local before line info ran=0 out mark check
 	rm_prepare || { failed "preparing $RM"; return 1; }
 	before=$(rm_state)
 	# the examples use tid 1, and tgt-admin --update ALL deletes every
@@ -118,8 +149,16 @@ t_readme_examples_run()
 		return 1
 	fi
 	while IFS=$'\t' read -r line info; do
+		check=''
 		case $info in
 		sh) ;;
+		"sh check="*)
+			check=rm_check_${info#sh check=}
+			if ! declare -F "$check" >/dev/null; then
+				failed "README.rbd:$line: no function $check for '$info'"
+				break
+			fi
+			;;
 		"sh norun: "*) note "not run: README.rbd:$line (${info#sh norun: })"; continue ;;
 		*) continue ;;
 		esac
@@ -136,6 +175,10 @@ t_readme_examples_run()
 			break
 		fi
 		ran=$((ran + 1))
+		if [ -n "$check" ] && ! "$check" "$(tail -n +2 "$RM/block.sh")" "$out"; then
+			note "README.rbd:$line: the example ran, its effect is missing"
+			break
+		fi
 	done < <(scripts/readme-examples.sh list README.rbd)
 	note "$ran examples run"
 	[ "$ran" -gt 0 ] || failed "no example run"
