@@ -80,28 +80,24 @@ static void undo(const rbd_config_option_t *o, const char *pool,
 }
 
 /*
- * Zero-copy writes: librbd then holds a write's completion until it drops
- * the command's buffer, which it never does for a write refused before it
- * reaches the objects, nor while a writethrough cache keeps the data; the
- * command would never end (README.rbd 9.3).
+ * A boolean bs_rbd sets true on its clients, which a pool or image
+ * setting must not turn off again; harm says what would happen.
  */
-static int judge_zero_copy(const rbd_config_option_t *opts, int n,
-			   const char *pool, const char *spec, char *err,
-			   size_t errlen)
+static int judge_true(const rbd_config_option_t *opts, int n, const char *name,
+		      const char *harm, const char *pool, const char *spec,
+		      char *err, size_t errlen)
 {
 	const rbd_config_option_t *o;
 	char who[128], fix[192];
 
-	o = find(opts, n, "rbd_disable_zero_copy_writes");
+	o = find(opts, n, name);
 	/* only a value that is surely true is safe */
 	if (!o || conf_bool(o) == 1)
 		return 0;
 	setter(o, pool, spec, who, sizeof(who));
 	undo(o, pool, spec, fix, sizeof(fix));
-	snprintf(err, errlen,
-		 "%s %s=%s, which can hang writes (README.rbd 7); "
-		 "undo: %s",
-		 who, o->name, o->value ? o->value : "", fix);
+	snprintf(err, errlen, "%s %s=%s, which %s (README.rbd 7); undo: %s",
+		 who, o->name, o->value ? o->value : "", harm, fix);
 	return -EINVAL;
 }
 
@@ -132,41 +128,30 @@ static int judge_write_around(const rbd_config_option_t *opts, int n,
 	return -EINVAL;
 }
 
-/*
- * Synchronous "aio": every librbd call, and its waits for the cluster,
- * would run on tgtd's main loop.  bs_rbd turns it on for its clients; a
- * pool or image setting turns it off again.
- */
-static int judge_blocking_aio(const rbd_config_option_t *opts, int n,
-			      const char *pool, const char *spec, char *err,
-			      size_t errlen)
-{
-	const rbd_config_option_t *o;
-	char who[128], fix[192];
-
-	o = find(opts, n, "rbd_non_blocking_aio");
-	/* only a value that is surely true is safe */
-	if (!o || conf_bool(o) == 1)
-		return 0;
-	setter(o, pool, spec, who, sizeof(who));
-	undo(o, pool, spec, fix, sizeof(fix));
-	snprintf(err, errlen,
-		 "%s %s=%s, which would block tgtd on every I/O (README.rbd "
-		 "7); undo: %s",
-		 who, o->name, o->value ? o->value : "", fix);
-	return -EINVAL;
-}
-
 int bs_rbd_imgconf_judge(const rbd_config_option_t *opts, int n,
 			 const char *pool, const char *spec, char *err,
 			 size_t errlen)
 {
 	int ret;
 
-	ret = judge_zero_copy(opts, n, pool, spec, err, errlen);
+	/*
+	 * Zero-copy writes: librbd then holds a write's completion until it
+	 * drops the command's buffer, which it never does for a write
+	 * refused before it reaches the objects, nor while a writethrough
+	 * cache keeps the data; the command would never end (README.rbd
+	 * 9.3).
+	 */
+	ret = judge_true(opts, n, "rbd_disable_zero_copy_writes",
+			 "can hang writes", pool, spec, err, errlen);
 	if (!ret)
 		ret = judge_write_around(opts, n, pool, spec, err, errlen);
+	/*
+	 * Synchronous "aio": every librbd call, and its waits for the
+	 * cluster, would run on tgtd's main loop.
+	 */
 	if (!ret)
-		ret = judge_blocking_aio(opts, n, pool, spec, err, errlen);
+		ret = judge_true(opts, n, "rbd_non_blocking_aio",
+				 "would block tgtd on every I/O", pool, spec,
+				 err, errlen);
 	return ret;
 }
