@@ -416,6 +416,18 @@ print(" ".join("%d:%d:%d" % (struct.unpack(">QI", d[i:i + 12]) + (d[i + 12] & 15
                for i in range(8, min(n, len(d)), 16)))' "$WORK/hard.gls"
 }
 
+# hard_gls_is TID LBA WANT: GET LBA STATUS of LU 1 at LBA gives WANT, and
+# LU 2 and tgtd keep answering
+hard_gls_is()
+{
+	local got
+	got=$(hard_lba_status "$1" 1 "$2")
+	[ "$got" = "$3" ] || failed "GET LBA STATUS at LBA $2: got '$got', want '$3'"
+	check "INQUIRY of LU 2 after GET LBA STATUS at $2" \
+		timeout "$HARD_T" iscsi-inq "$(lun_url "$1" 2)"
+	hard_responsive
+}
+
 # 24576 blocks of 4096 bytes and 1536 bytes more: GET LBA STATUS answers
 # for the whole blocks, the last one included, and tgtd keeps serving its
 # other LUs.  On the module of 4544898 the descriptor builder looped for
@@ -436,18 +448,8 @@ t_hardening_gls_partial_last_block()
 		--bstype rbd --backing-store "$img" --bsopts "$BSOPTS" --blocksize 4096 &&
 		lun_new $tid 2 rbd/hard-gls-other || { failed "setup"; target_del $tid; return 1; }
 	check "INQUIRY of LU 2 before" timeout "$HARD_T" iscsi-inq "$(lun_url $tid 2)"
-	got=$(hard_lba_status $tid 1 24575)
-	want="24575:1:0"
-	[ "$got" = "$want" ] || failed "GET LBA STATUS at LBA 24575: got '$got', want '$want'"
-	check "INQUIRY of LU 2 after GET LBA STATUS" \
-		timeout "$HARD_T" iscsi-inq "$(lun_url $tid 2)"
-	hard_responsive || return 1
-	got=$(hard_lba_status $tid 1 0)
-	want="0:23552:1 23552:1024:0"
-	[ "$got" = "$want" ] || failed "GET LBA STATUS at LBA 0: got '$got', want '$want'"
-	check "INQUIRY of LU 2 after the second GET LBA STATUS" \
-		timeout "$HARD_T" iscsi-inq "$(lun_url $tid 2)"
-	hard_responsive || return 1
+	hard_gls_is $tid 24575 "24575:1:0" || return 1
+	hard_gls_is $tid 0 "0:23552:1 23552:1024:0" || return 1
 	target_del $tid
 	rm -f "$WORK/hard.gls"
 	rbd_ rm "$img" >/dev/null 2>&1
