@@ -167,6 +167,7 @@ static void opened(rbd_completion_t comp, void *arg)
 {
 	struct open_job *job = arg;
 	int ret = (int)rbd_aio_get_return_value(comp);
+	rbd_image_t image;
 
 	rbd_aio_release(comp);
 	if (ret < 0) {
@@ -179,13 +180,17 @@ static void opened(rbd_completion_t comp, void *arg)
 	if (!bs_rbd_worker_queue(&job->work))
 		return;
 	snprintf(job->err, job->errlen, "no worker thread for the image");
-	if (rbd_aio_create_completion(job, closed_after_error, &comp) < 0 ||
-	    rbd_aio_close(job->image, comp) < 0) {
-		job->image = NULL; /* cannot close it here: leak it */
-		job_finish(job, -ENOMEM);
-		return;
-	}
+	/* the close's callback may run before rbd_aio_close returns */
+	image = job->image;
 	job->image = NULL;
+	if (rbd_aio_create_completion(job, closed_after_error, &comp) < 0)
+		comp = NULL;
+	if (!comp || rbd_aio_close(image, comp) < 0) {
+		if (comp)
+			rbd_aio_release(comp);
+		/* cannot close it on librbd's thread: leak it */
+		job_finish(job, -ENOMEM);
+	}
 }
 
 /* ---- the main loop's side --------------------------------------------- */
