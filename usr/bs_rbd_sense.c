@@ -7,6 +7,7 @@
  * block (MEDIUM ERROR) or fix its request (ILLEGAL REQUEST).
  */
 #include <errno.h>
+#include <stddef.h>
 
 #include "bs_rbd_sense.h"
 
@@ -25,7 +26,11 @@ struct errno_sense {
 	struct bs_rbd_sense sense;
 };
 
-static const struct errno_sense table[] = {
+/*
+ * Conditions only a write can meet; a read failing with one of these
+ * errnos is a plain read error.
+ */
+static const struct errno_sense write_table[] = {
 	/* snapshot or read-only image */
 	{ EROFS, { SK_DATA_PROTECT, BS_RBD_ASC_WRITE_PROTECTED } },
 	{ EPERM, { SK_DATA_PROTECT, BS_RBD_ASC_WRITE_PROTECTED } },
@@ -34,6 +39,9 @@ static const struct errno_sense table[] = {
 	  { SK_DATA_PROTECT, BS_RBD_ASC_SPACE_ALLOC_FAILED_WRITE_PROTECT } },
 	{ ENOSPC,
 	  { SK_DATA_PROTECT, BS_RBD_ASC_SPACE_ALLOC_FAILED_WRITE_PROTECT } },
+};
+
+static const struct errno_sense table[] = {
 	/* compare-and-write mismatch */
 	{ EILSEQ, { SK_MISCOMPARE, BS_RBD_ASC_MISCOMPARE_DURING_VERIFY } },
 	/* rados_osd_op_timeout expired: worth a retry */
@@ -57,20 +65,38 @@ static const struct errno_sense table[] = {
 	{ ERANGE, { SK_ILLEGAL_REQUEST, BS_RBD_ASC_LBA_OUT_OF_RANGE } },
 };
 
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct bs_rbd_sense *lookup(const struct errno_sense *t,
+					 unsigned int n, int err)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].err == err)
+			return &t[i].sense;
+	return NULL;
+}
+
 struct bs_rbd_sense bs_rbd_errno_to_sense(int err, enum bs_rbd_dir dir)
 {
+	/*
+	 * SPC-4 marks plain WRITE ERROR (0C/00) for tape and optical
+	 * devices; a direct-access device's is AUTO REALLOCATION FAILED.
+	 */
 	struct bs_rbd_sense io_error = {
 		SK_MEDIUM_ERROR, dir == BS_RBD_DIR_WRITE
-					 ? BS_RBD_ASC_WRITE_ERROR
+					 ? BS_RBD_ASC_WRITE_ERROR_REALLOC_FAILED
 					 : BS_RBD_ASC_UNRECOVERED_READ_ERROR
 	};
-	unsigned int i;
+	const struct bs_rbd_sense *s = NULL;
 
 	if (err < 0)
 		err = -err;
-	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (table[i].err == err)
-			return table[i].sense;
+	if (dir == BS_RBD_DIR_WRITE)
+		s = lookup(write_table, N(write_table), err);
+	if (!s)
+		s = lookup(table, N(table), err);
 	/* EIO and anything unforeseen: the medium failed the transfer */
-	return io_error;
+	return s ? *s : io_error;
 }
