@@ -1,23 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# make check-asan: the integration cases of test/check.sh with MODULE, an
-# ASan + UBSan build of bs_rbd.so, loaded by the stock (uninstrumented)
-# tgtd.  libasan must come first in the process, so it is preloaded, and
-# libstdc++ with it: tgtd is C, and without it ASan cannot hook the
-# __cxa_throw of librados' exceptions.
+# make check-asan: the integration cases of test/check.sh and the
+# compliance suite (test/compliance.sh) with MODULE, an ASan + UBSan build
+# of bs_rbd.so, loaded by the stock (uninstrumented) tgtd.  libasan must
+# come first in the process, so it is preloaded, and libstdc++ with it:
+# tgtd is C, and without it ASan cannot hook the __cxa_throw of librados'
+# exceptions.
 #
 # ASan's reports go to LOGDIR/asan.PID and do not stop tgtd (the module
 # is built with -fsanitize-recover=address); UBSan's (which continue by
 # default) end up in tgtd's log whatever log_path says, as libubsan's
 # report path setter is answered by the preloaded libasan's: that log is kept as
-# LOGDIR/tgtd.log.  The run fails if a case fails or if any report has a
+# LOGDIR/tgtd.log (LOGDIR/compliance-tgtd.log for the compliance suite's
+# tgtd).  The run fails if a case fails or if any report has a
 # frame in bs_rbd; reports without one (tgt's own code, librados) are
 # listed, not judged.
 #
 # usage: test/check-asan.sh MODULE LOGDIR UNIT_TEST_BINARY...
-#   CHECK_ONLY=regex   as for check.sh (default: every integration case;
-#                      the compliance suite runs its own tgtd and is skipped)
+#   CHECK_ONLY=regex   as for check.sh: only the matching integration
+#                      cases, and no compliance suite
 set -u
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,10 +42,37 @@ mkdir -p "$logdir" || exit 1
 asan="halt_on_error=0:detect_leaks=0:quarantine_size_mb=0:log_path=$logdir/asan"
 ubsan="halt_on_error=0:print_stacktrace=1"
 t0=$(date +%s)
+export TGTD_EXTRA_ENV="LD_PRELOAD=$libasan:$libstdcxx ASAN_OPTIONS=$asan UBSAN_OPTIONS=$ubsan"
+export TGTD_START_TIMEOUT=30
+# check.sh runs the compliance suite only without CHECK_ONLY, and with the
+# module it builds from usr/: it runs below, with MODULE
 CHECK_MODULE=$module CHECK_ONLY=${CHECK_ONLY:-.} CHECK_SAVE_LOG=$logdir/tgtd.log \
-	TGTD_EXTRA_ENV="LD_PRELOAD=$libasan:$libstdcxx ASAN_OPTIONS=$asan UBSAN_OPTIONS=$ubsan" \
-	TGTD_START_TIMEOUT=30 test/check.sh "$@"
-rc=$?
+	test/check.sh "$@" | tee "$logdir/check.out"
+rc=${PIPESTATUS[0]}
+line=$(tail -n 1 "$logdir/check.out")
+passed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$line")
+failed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$line")
+passed=${passed:-0} failed=${failed:-1}
+
+# the compliance suite, its own cluster and tgtd, the same LD_PRELOAD
+if [ -z "${CHECK_ONLY:-}" ]; then
+	echo "== compliance (iscsi-test-cu, rbd vs rdwr, ASan module)"
+	out=$(env -u CEPH_MON_PORT -u CEPH_CONF -u CEPH_DIR -u TGT_CTRL \
+		-u TGT_PORT -u TGT_PID COMPLIANCE_SKIP_GAPS=fail \
+		COMPLIANCE_MODULE="$module" \
+		COMPLIANCE_SAVE_LOG="$logdir/compliance-tgtd.log" \
+		test/compliance.sh 2>&1)
+	crc=$?
+	echo "$out" >"$logdir/compliance.out"
+	echo "$out" | tail -n 12
+	line=$(tail -n 1 <<<"$out")
+	p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$line")
+	f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$line")
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-1}))
+	[ "$crc" -eq 0 ] || rc=1
+	echo "$passed passed, $failed failed (integration and compliance)"
+fi
 echo "== sanitizer reports ($(($(date +%s) - t0)) s, $logdir)"
 
 # reports FILE: one line per sanitizer report in FILE, its lines joined
@@ -67,6 +96,8 @@ tgt_ub='/usr/be_byteshift\.h:[0-9]+:[0-9]+: runtime error: left shift of [0-9]+ 
 ours=0
 others=0
 for f in "$logdir"/*; do
+	# (the outputs of check.sh and compliance.sh quote tgtd's log)
+	case $f in *.out) continue ;; esac
 	while IFS= read -r r; do
 		if grep -qE "$tgt_ub" <<<"${r%%$'\037'*}"; then
 			others=$((others + 1))

@@ -6,6 +6,9 @@
 # backing store (bs_rdwr) with the same size and LU parameters.  A test may
 # fail on the RBD LUN only if it is listed in test/compliance-expected.txt
 # AND fails the same way on the rdwr LUN (tgt's core or the test, not us).
+# The suites where the logical block size matters run again on a pair of
+# LUNs made with --blocksize 4096 (rbd4k, rdwr4k); their tests are named
+# ALL.Suite.Test@4096 in the verdicts and in the expected list.
 # Ends with "N passed, N failed"; non-zero exit on any tgtd crash or hang,
 # any unexpected RBD failure, or any expected-list entry that does not hold.
 #
@@ -15,7 +18,13 @@
 #   COMPLIANCE_EXPECTED=file   expected-failure list (test/compliance-expected.txt)
 #   COMPLIANCE_MODULE=file     bs_rbd.so to load (usr/bs_rbd.so)
 #   COMPLIANCE_SKIP_GAPS=fail  also fail on tests skipped on RBD but run on rdwr
+#   COMPLIANCE_4K_SUITES=regex the suites also run with 4096-byte blocks
+#                              (ERE; default: those that depend on the block
+#                              size; "none": no 4096-byte run)
 #   COMPLIANCE_KEEP=1          leave the cluster and tgtd running afterwards
+#   COMPLIANCE_SAVE_LOG=file   copy tgtd's log there once tgtd has exited
+#   TGTD_EXTRA_ENV, TGTD_WRAPPER, TGTD_START_TIMEOUT reach scripts/tgtd.sh
+#                              (test/check-asan.sh: the module built with ASan)
 # Results (per-test table, raw iscsi-test-cu output, tgtd log) stay in the
 # work directory printed at the end; the cluster and the LUN files are removed.
 set -u
@@ -33,6 +42,14 @@ LU_PARAMS=thin_provisioning=1
 MAX_RESTARTS=3
 IQN=iqn.2026-11.org.bs-rbd.compliance
 LUNS="rbd rdwr"
+# Block size matters to these: transfer lengths and LBAs, capacity, the
+# Block Limits page, residuals; one CDB size per command (the others
+# differ only in tgt's CDB decoding), which keeps the 4096-byte run to
+# about 30 s.  (Not GetLBAStatus: its 4096-byte case, an image size that
+# is no multiple of the block, is an integration case.)
+SUITE_4K_RE=${COMPLIANCE_4K_SUITES:-'^ALL\.(CompareAndWrite|Inquiry|ModeSense6|OrWrite|Prefetch10|Read1[06]|ReadCapacity16|Unmap|Verify16|Write10|WriteSame16|WriteVerify16|iSCSIResiduals)$'}
+# rdwr4k runs a suite only to explain rbd4k's failures and skips in it
+LUNS_4K="rbd4k rdwr4k"
 
 t_start=$(date +%s)
 work=$(mktemp -d /tmp/bs_rbd-compliance.XXXXXX) || exit 1
@@ -52,9 +69,10 @@ cleanup()
 		return
 	fi
 	scripts/tgtd.sh stop "$work/tgtd" >/dev/null 2>&1
+	[ -n "${COMPLIANCE_SAVE_LOG:-}" ] && cp "$work/tgtd/tgtd.log" "$COMPLIANCE_SAVE_LOG"
 	scripts/cluster.sh stop "$work/ceph" >/dev/null 2>&1
 	# keep the results (table, raw output, tgtd.log), drop the data
-	rm -rf "$work/ceph" "$work/modules" "$work"/lun-*.img
+	rm -rf "$work/ceph" "$work/modules" "$work"/lun-*.img "$work"/lun4k-*.img
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -73,20 +91,29 @@ tgtd_health()
 }
 
 # One target per LUN kind: tid 1 "rbd" on an RBD image, tid 2 "rdwr" on a
-# sparse file; same size, same LU parameters.  $gen names fresh backing
+# sparse file; same size, same LU parameters; tids 3 "rbd4k" and 4
+# "rdwr4k" the same with 4096-byte blocks.  $gen names fresh backing
 # data after a tgtd restart (a dead tgtd's RBD lock would stall writes).
 make_luns()
 {
 	local img=rbd/compliance-$gen file=$work/lun-$gen.img
-	rbd -c "$CEPH_CONF" create --size "$SIZE" "$img" || return 1
-	truncate -s "$SIZE" "$file" || return 1
+	local img4k=rbd/compliance4k-$gen file4k=$work/lun4k-$gen.img
+	rbd -c "$CEPH_CONF" create --size "$SIZE" "$img" &&
+		rbd -c "$CEPH_CONF" create --size "$SIZE" "$img4k" || return 1
+	truncate -s "$SIZE" "$file" && truncate -s "$SIZE" "$file4k" || return 1
 	tgtadm_ --mode target --op new --tid 1 --targetname "$IQN:rbd" &&
 		tgtadm_ --mode logicalunit --op new --tid 1 --lun 1 --bstype rbd \
 			--backing-store "$img" --bsopts "$BSOPTS" &&
 		tgtadm_ --mode target --op new --tid 2 --targetname "$IQN:rdwr" &&
 		tgtadm_ --mode logicalunit --op new --tid 2 --lun 1 --bstype rdwr \
-			--backing-store "$file" || return 1
-	for tid in 1 2; do
+			--backing-store "$file" &&
+		tgtadm_ --mode target --op new --tid 3 --targetname "$IQN:rbd4k" &&
+		tgtadm_ --mode logicalunit --op new --tid 3 --lun 1 --bstype rbd \
+			--blocksize 4096 --backing-store "$img4k" --bsopts "$BSOPTS" &&
+		tgtadm_ --mode target --op new --tid 4 --targetname "$IQN:rdwr4k" &&
+		tgtadm_ --mode logicalunit --op new --tid 4 --lun 1 --bstype rdwr \
+			--blocksize 4096 --backing-store "$file4k" || return 1
+	for tid in 1 2 3 4; do
 		tgtadm_ --mode logicalunit --op update --tid "$tid" --lun 1 \
 			--params "$LU_PARAMS" &&
 			tgtadm_ --mode target --op bind --tid "$tid" -I ALL || return 1
@@ -137,7 +164,7 @@ parse()
 	awk -v OFS='\t' '
 	function norm(s) {
 		gsub(/\t/, " ", s); sub(/^[ ]+/, "", s); sub(/[ ]+$/, "", s)
-		gsub(/iqn\.[^ \/]*:(rbd|rdwr)/, "TARGET", s)
+		gsub(/iqn\.[^ \/]*:(rbd|rdwr)(4k)?/, "TARGET", s)
 		return s
 	}
 	function add(s) { if (!(s in seen)) { seen[s] = 1; sig = sig (sig == "" ? "" : " | ") s } }
@@ -183,8 +210,10 @@ iscsi-test-cu --list >"$work/list.txt" 2>/dev/null
 suites=$(grep -E '^ALL\.[^.]+$' "$work/list.txt" | grep -E -- "$SUITE_RE")
 [ -n "$suites" ] || { say "FAIL: no suite matches '$SUITE_RE'"; say "0 passed, 1 failed"; exit 1; }
 nsuites=$(wc -w <<<"$suites")
+suites4k=$(grep -E -- "$SUITE_4K_RE" <<<"$suites")
 say "== iscsi-test-cu: $nsuites suites x 2 LUNs (rbd: RBD image, rdwr: sparse file)," \
-	"$SIZE, $LU_PARAMS, ${SUITE_TIMEOUT}s per suite"
+	"$SIZE, $LU_PARAMS, ${SUITE_TIMEOUT}s per suite;" \
+	"$(wc -w <<<"$suites4k") of them also with 4096-byte blocks (rbd4k, rdwr4k)"
 
 # counts FILE: "passed/failed/skipped" of a parsed suite run
 counts()
@@ -215,13 +244,22 @@ run_suite()
 restarts=0
 aborted=
 : >"$work/results.tsv"
-say "   suite                         rbd pass/fail/skip       rdwr pass/fail/skip"
+say "   suite                         rbd pass/fail/skip       rdwr pass/fail/skip" \
+	"     (rbd4k, rdwr4k)"
 for s in $suites; do
 	line=$(printf '%-29s' "$s")
-	for l in $LUNS; do
+	luns=$LUNS
+	grep -qxF -- "$s" <<<"$suites4k" && luns="$LUNS $LUNS_4K"
+	for l in $luns; do
 		out=$raw/$s.$l.txt
 		if [ -n "$aborted" ]; then
 			: >"$out"
+			continue
+		fi
+		if [ "$l" = rdwr4k ] &&
+			! awk -F '\t' '$2 != "PASS" { f = 1 } END { exit !f }' "$raw/$s.rbd4k.tsv"; then
+			: >"$out"
+			line=$(printf '%s %-11s %9s   ' "$line" "(all pass)" "")
 			continue
 		fi
 		args=(-d -S -t "$s" "$(url "$l")")
@@ -264,7 +302,8 @@ done
 # ---- compare --------------------------------------------------------------
 
 # verdicts.tsv: TEST RBD RDWR VERDICT NOTE, for every test of the suites run
-# (per iscsi-test-cu --list), in list order.  Verdicts:
+# (per iscsi-test-cu --list), in list order, then TEST@4096 for the tests
+# of the suites run with 4096-byte blocks (rbd4k against rdwr4k).  Verdicts:
 #   pass     passed on RBD
 #   skip     skipped on RBD
 #   xfail    failed on RBD, listed, and fails the same way on rdwr
@@ -273,7 +312,32 @@ done
 #   SKIPGAP  skipped on RBD but passed on rdwr (a command we lack; counted
 #            as failed only with COMPLIANCE_SKIP_GAPS=fail)
 grep -E '^ALL\.[^.]+\.' "$work/list.txt" >"$work/tests.txt"
-awk -F '\t' -v OFS='\t' -v suites="$suites" '
+awk -F '\t' -v OFS='\t' -v suites="$suites" -v suites4k="$suites4k" '
+	# verdict T ID LA LB: test T, named ID, on LUN LA against LUN LB
+	function verdict(t, id, la, lb,    a, b, same, note, v) {
+		a = (t, la) in st ? st[t, la] : "NOTRUN"
+		b = (t, lb) in st ? st[t, lb] : "NOTRUN"
+		same = (a == "FAIL" && b == "FAIL" && sig[t, la] == sig[t, lb])
+		note = ""
+		if (id in xreason) {
+			if (same) { v = "xfail"; note = xreason[id] }
+			else if (a == "NOTRUN") { v = "STALE"; note = "listed as expected failure but not run on " la " (tgtd crash or suite timeout)" }
+			else if (a == "PASS" || a == "SKIP") { v = "STALE"; note = "listed as expected failure but " (a == "PASS" ? "passes" : "is skipped") " on " la ": remove it from the list" }
+			else if (b != "FAIL") { v = "STALE"; note = "listed as expected failure but " lb " " (b == "PASS" ? "passes" : b == "SKIP" ? "skips it" : "did not run it") ": a real " la " failure" }
+			else { v = "STALE"; note = "listed as expected failure but " lb " fails differently: " lb ": " sig[t, lb] }
+		} else if (a == "PASS") v = "pass"
+		else if (a == "SKIP") {
+			if (b == "PASS") { v = "SKIPGAP"; note = msg[t, la] }
+			else v = "skip"
+		} else {
+			v = "FAIL"
+			if (a == "NOTRUN") note = "not run (tgtd crash or suite timeout)"
+			else if (same) note = "fails the same way on " lb ": if tgt core is the cause, list it"
+			else if (b == "FAIL") note = lb " fails differently: " sig[t, lb]
+			else note = lb " " (b == "PASS" ? "passes" : b == "SKIP" ? "skips it" : "did not run it")
+		}
+		print id, a, b, v, note
+	}
 	FILENAME == ARGV[1] {		# expected list
 		sub(/\r$/, "")
 		if ($0 ~ /^[ \t]*(#|$)/) next
@@ -292,32 +356,17 @@ awk -F '\t' -v OFS='\t' -v suites="$suites" '
 	{				# tests.txt (list order)
 		t = $0; s = t; sub(/\.[^.]*$/, "", s)
 		known[t] = 1
-		if (!(s in run)) next
-		a = (t, "rbd") in st ? st[t, "rbd"] : "NOTRUN"
-		b = (t, "rdwr") in st ? st[t, "rdwr"] : "NOTRUN"
-		same = (a == "FAIL" && b == "FAIL" && sig[t, "rbd"] == sig[t, "rdwr"])
-		note = ""
-		if (t in xreason) {
-			if (same) { v = "xfail"; note = xreason[t] }
-			else if (a == "NOTRUN") { v = "STALE"; note = "listed as expected failure but not run on rbd (tgtd crash or suite timeout)" }
-			else if (a == "PASS" || a == "SKIP") { v = "STALE"; note = "listed as expected failure but " (a == "PASS" ? "passes" : "is skipped") " on rbd: remove it from the list" }
-			else if (b != "FAIL") { v = "STALE"; note = "listed as expected failure but rdwr " (b == "PASS" ? "passes" : b == "SKIP" ? "skips it" : "did not run it") ": a real rbd failure" }
-			else { v = "STALE"; note = "listed as expected failure but rdwr fails differently: rdwr: " sig[t, "rdwr"] }
-		} else if (a == "PASS") v = "pass"
-		else if (a == "SKIP") {
-			if (b == "PASS") { v = "SKIPGAP"; note = msg[t, "rbd"] }
-			else v = "skip"
-		} else {
-			v = "FAIL"
-			if (a == "NOTRUN") note = "not run (tgtd crash or suite timeout)"
-			else if (same) note = "fails the same way on rdwr: if tgt core is the cause, list it"
-			else if (b == "FAIL") note = "rdwr fails differently: " sig[t, "rdwr"]
-			else note = "rdwr " (b == "PASS" ? "passes" : b == "SKIP" ? "skips it" : "did not run it")
-		}
-		print t, a, b, v, note
+		known[t "@4096"] = 1
+		if (s in run) verdict(t, t, "rbd", "rdwr")
+		if (s in run4k) later[++nl] = t
 	}
-	BEGIN { n = split(suites, sl, /[ \n]+/); for (i = 1; i <= n; i++) if (sl[i] != "") run[sl[i]] = 1 }
+	BEGIN {
+		n = split(suites, sl, /[ \n]+/); for (i = 1; i <= n; i++) if (sl[i] != "") run[sl[i]] = 1
+		n = split(suites4k, sl, /[ \n]+/); for (i = 1; i <= n; i++) if (sl[i] != "") run4k[sl[i]] = 1
+	}
 	END {
+		for (i = 1; i <= nl; i++)
+			verdict(later[i], later[i] "@4096", "rbd4k", "rdwr4k")
 		for (i = 1; i <= nx; i++) {
 			t = xorder[i]
 			if (t in done) continue
@@ -336,6 +385,15 @@ awk -F '\t' -v OFS='\t' -v suites="$suites" '
 msg_of() { awk -F '\t' -v k="$1" -v t="$2" '$1 == k && $2 == t { print $5 }' "$work/results.tsv"; }
 sig_of() { awk -F '\t' -v k="$1" -v t="$2" '$1 == k && $2 == t { print $4 }' "$work/results.tsv"; }
 
+# split_test ID: its suite S and test N, and the LUNs LA (rbd) and LB
+# (rdwr) it compares; ID ends in @4096 for the 4096-byte LUNs
+split_test()
+{
+	local t=${1%@4096}
+	S=${t%.*} N=${t##*.} LA=rbd LB=rdwr
+	[ "$t" = "$1" ] || LA=rbd4k LB=rdwr4k
+}
+
 {
 	echo "# iscsi-test-cu compliance: RBD LUN (bs_rbd) vs file LUN (bs_rdwr)"
 	echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), libiscsi-bin $(dpkg-query -W -f='${Version}' libiscsi-bin 2>/dev/null)," \
@@ -349,16 +407,17 @@ sig_of() { awk -F '\t' -v k="$1" -v t="$2" '$1 == k && $2 == t { print $4 }' "$w
 	echo "# Messages of every test that failed or was skipped on either LUN"
 	while IFS=$'\t' read -r t a b v note; do
 		[ "$a" = PASS ] && [ "$b" = PASS ] && continue
+		# rdwr4k does not run suites that pass on rbd4k
+		[ "$a" = PASS ] && [ "$b" = NOTRUN ] && [ "$t" != "${t%@4096}" ] && continue
 		[ "$a" = - ] && continue # a bad entry of the expected list
-		s=${t%.*}
-		n=${t##*.}
+		split_test "$t"
 		echo "$t"
-		for l in $LUNS; do
-			m=$(msg_of "$s.$l" "$n")
+		for l in $LA $LB; do
+			m=$(msg_of "$S.$l" "$N")
 			[ -n "$m" ] || m="not run"
-			[ "$m" = - ] || printf '    %-5s %s\n' "$l:" "$m"
+			[ "$m" = - ] || printf '    %-7s %s\n' "$l:" "$m"
 			# the rest of the failure signature, e.g. the failed assertions
-			sig_of "$s.$l" "$n" | sed 's/ | /\n/g' | grep -vxF -e - -e "$m" |
+			sig_of "$S.$l" "$N" | sed 's/ | /\n/g' | grep -vxF -e - -e "$m" |
 				sed 's/^/          /'
 		done
 	done <"$work/verdicts.tsv"
@@ -377,28 +436,27 @@ say "== totals over $ntests tests        passed failed skipped not-run"
 for l in rbd rdwr; do
 	c=2
 	[ $l = rdwr ] && c=3
-	printf '   %-30s %6d %6d %7d %7d\n' "$l LUN (raw iscsi-test-cu)" \
+	printf '   %-30s %6d %6d %7d %7d\n' "$l LUNs (raw iscsi-test-cu)" \
 		"$(count $c PASS)" "$(count $c FAIL)" "$(count $c SKIP)" "$(count $c NOTRUN)"
 done
 
 list_verdict()
 {
-	local v=$1 title=$2 t a b vv note s n m
+	local v=$1 title=$2 t a b vv note m S N LA LB
 	[ "$(count 4 "$v")" -gt 0 ] || return 0
 	say ""
 	say "$title"
 	while IFS=$'\t' read -r t a b vv note; do
 		[ "$vv" = "$v" ] || continue
-		s=${t%.*}
-		n=${t##*.}
-		m=$(msg_of "$s.rbd" "$n")
+		split_test "$t"
+		m=$(msg_of "$S.$LA" "$N")
 		if [ "$v" = xfail ]; then
 			say "   $t"
 			continue
 		fi
-		say "   $t  [rbd $a, rdwr $b]"
+		say "   $t  [$LA $a, $LB $b]"
 		[ -n "$note" ] && say "      $note"
-		[ -n "$m" ] && [ "$m" != - ] && say "      rbd: $m"
+		[ -n "$m" ] && [ "$m" != - ] && say "      $LA: $m"
 	done <"$work/verdicts.tsv"
 }
 
@@ -409,7 +467,7 @@ if [ "$(count 4 SKIPGAP)" -gt 0 ]; then
 	say ""
 	say "== SKIPGAP: skipped on the RBD LUN, passed on the rdwr LUN (commands we lack)"
 	awk -F '\t' '$4 == "SKIPGAP" {
-		s = $1; sub(/\.[^.]*$/, "", s); n[s]++
+		s = $1; sub(/\.[^.]*$/, "", s); if ($1 ~ /@4096$/) s = s "@4096"; n[s]++
 		if (!(s in m)) { m[s] = $5; o[++k] = s }
 	} END {
 		for (i = 1; i <= k; i++)

@@ -10,6 +10,7 @@
 IQN_PREFIX=iqn.2026-11.org.bs-rbd.test
 
 case_failed=0
+case_skipped=0
 
 note() { echo "    $*"; }
 
@@ -27,6 +28,10 @@ check()
 }
 
 failed() { echo "    FAIL: $*"; case_failed=1; return 1; }
+
+# skipped REASON: part of the case could not be judged here; unless it
+# fails, the case counts as skipped, not passed (test/check.sh)
+skipped() { echo "    SKIP: $*"; case_skipped=1; }
 
 tgtadm_() { tgtadm -C "$TGT_CTRL" --lld iscsi "$@"; }
 
@@ -60,6 +65,14 @@ lun_new()
 		--bstype rbd --backing-store "$3" --bsopts "${4-$BSOPTS}"
 }
 
+# lun_new_bs TID LUN BLOCKSIZE SPEC [BSOPTS]: lun_new with --blocksize
+lun_new_bs()
+{
+	tgtadm_ --mode logicalunit --op new --tid "$1" --lun "$2" \
+		--blocksize "$3" --bstype rbd --backing-store "$4" \
+		--bsopts "${5-$BSOPTS}"
+}
+
 lun_del() { tgtadm_ --mode logicalunit --op delete --tid "$1" --lun "$2"; }
 
 lun_url() { echo "iscsi://127.0.0.1:$TGT_PORT/$(iqn "t$1")/$2"; }
@@ -76,6 +89,18 @@ expect_log()
 	fi
 	failed "tgtd log lacks: $2"
 	log_since "$1" | tail -n 5 | sed 's/^/      log: /'
+}
+
+# wait_log MARK TEXT [SECONDS]: tgtd logs TEXT (a fixed string) after MARK
+# within SECONDS (default 10); a failure of the case if it does not
+wait_log()
+{
+	local i n=$((${3:-10} * 10))
+	for ((i = 0; i < n; i++)); do
+		log_since "$1" | grep -qF -- "$2" && return 0
+		sleep 0.1
+	done
+	expect_log "$1" "$2"
 }
 
 # scsi TID LUN [scsi_cmd options] CDB_HEX: print scsi_cmd's result line
@@ -96,12 +121,19 @@ tgtd_alive() { kill -0 "$TGT_PID" 2>/dev/null; }
 
 proc_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
-# threads_settle N: tgtd is back at N threads or fewer within 5 s
+# tgtd_threads [PID]: tgtd's threads but bs_rbd's worker pool, which
+# starts up to 4 threads on demand and keeps them (tgtd_workers counts it)
+tgtd_comms() { cat /proc/"${1:-$TGT_PID}"/task/*/comm 2>/dev/null; }
+tgtd_threads() { tgtd_comms "$@" | grep -cvx 'bs_rbd-worker'; }
+tgtd_workers() { tgtd_comms "$@" | grep -cx 'bs_rbd-worker'; }
+
+# threads_settle N: tgtd is back at N threads (tgtd_threads) or fewer
+# within 5 s
 threads_settle()
 {
 	local _
 	for _ in $(seq 25); do
-		[ "$(proc_field "$TGT_PID" Threads)" -le "$1" ] && return 0
+		[ "$(tgtd_threads)" -le "$1" ] && return 0
 		sleep 0.2
 	done
 	return 1
@@ -111,3 +143,7 @@ now_ms() { date +%s%3N; }
 
 # The statistics file of the test tgtd (bs_rbd_stats.c)
 stats_file() { echo "/var/run/tgtd/bs_rbd.$TGT_CTRL.stats"; }
+
+# inquiry_ok URL: INQUIRY answers GOOD.  Not iscsi-inq: libiscsi's login
+# fails on a LU whose TEST UNIT READY says NOT READY (fenced, removed).
+inquiry_ok() { "$SCSI_CMD" -r 96 "$1" 120000006000 | grep -q '^status=0x00 '; }

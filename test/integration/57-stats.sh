@@ -64,23 +64,38 @@ t_stats_file_counts_commands()
 	rbd_ rm rbd/stats >/dev/null 2>&1
 }
 
-# connection=N: equal options share one client, a different N gets its own
+# connection=N: equal options share one client, a different N gets its
+# own (two client lines in the statistics file).  A client is one
+# librados io_context_pool thread (t_completion_threads_per_client) and a
+# dozen others; tgtd's thread count may be briefly higher after a
+# creation (helper threads), so it must come back down (threads_settle),
+# not be equal at once.
 t_connection_option_spreads_luns()
 {
-	local th1 th2 th3 users0 n
+	local th1 th3 p1 p2 p3 users0 n i
 	rbd_ create --size 8M rbd/spread || return 1
 	target_new 58 || return 1
 	lun_new 58 1 rbd/spread "$BSOPTS;connection=7" || { failed "LUN 1"; return 1; }
-	th1=$(proc_field "$TGT_PID" Threads)
+	th1=$(tgtd_threads)
+	p1=$(pool_threads)
 	lun_new 58 2 rbd/spread "$BSOPTS;connection=7" || failed "LUN 2"
-	th2=$(proc_field "$TGT_PID" Threads)
+	p2=$(pool_threads)
+	threads_settle "$th1" ||
+		failed "a second LUN on connection=7 added threads: $th1 -> $(tgtd_threads)"
 	lun_new 58 3 rbd/spread "$BSOPTS;connection=8" || failed "LUN 3"
-	th3=$(proc_field "$TGT_PID" Threads)
-	note "threads: $th1 with one LUN, $th2 with two sharing, $th3 with a third on connection=8"
-	[ "$th2" -eq "$th1" ] || failed "a second LUN on connection=7 added threads"
-	[ "$th3" -gt "$th2" ] || failed "connection=8 did not get its own client"
-	sleep 1.2
-	n=$(grep -c "^client id=tgt .* connection=[78] state=connected" "$(stats_file)")
+	p3=$(pool_threads)
+	th3=$(tgtd_threads)
+	note "threads: $th1 with one LUN, $th3 with a third on connection=8;" \
+		"io_context_pool threads $p1, $p2, $p3"
+	# (-le, -gt: another case's client may be shutting down meanwhile)
+	[ "$p2" -le "$p1" ] || failed "a second LUN on connection=7 made a client"
+	[ "$p3" -gt "$p2" ] || failed "connection=8 did not get its own client"
+	# the statistics file is rewritten every second: within 3 s
+	for i in $(seq 30); do
+		n=$(grep -c "^client id=tgt .* connection=[78] state=connected" "$(stats_file)")
+		[ "$n" = 2 ] && break
+		sleep 0.1
+	done
 	[ "$n" = 2 ] || failed "$n client lines for connection 7 and 8, want 2"
 	users0=$(grep "^client id=tgt .* connection=7 " "$(stats_file)")
 	note "$users0"

@@ -265,7 +265,7 @@ print(" ".join("%d:%d:%d" % (struct.unpack(">QI", d[i:i + 12]) + (d[i + 12] & 15
 # GET LBA STATUS answers from the image's real allocation.
 t_get_lba_status()
 {
-	local got want
+	local got want r
 	sbc_setup || { failed "setup"; return 1; }
 	qemu-io -f raw -c "write -P 0x11 2M 1M" -c "write -P 0x22 5M 1M" \
 		"rbd:$SBC_IMG:conf=$CEPH_CONF" >/dev/null || return 1
@@ -278,7 +278,8 @@ t_get_lba_status()
 	[ "$got" = "$want" ] || failed "from LBA 10300: got '$got', want '$want'"
 	# after UNMAP of MiB 2 it is deallocated
 	unmap_list "$WORK/sbc.ul" 4096:2048
-	scsi 60 1 -f "$WORK/sbc.ul" 42000000000000001800 >/dev/null
+	r=$(scsi 60 1 -f "$WORK/sbc.ul" 42000000000000001800)
+	expect_status "UNMAP of MiB 2" "$r" 0x00
 	got=$(lba_status 60 1 0)
 	want="0:10240:1 10240:2048:0 12288:118784:1"
 	[ "$got" = "$want" ] || failed "after UNMAP: got '$got', want '$want'"
@@ -290,4 +291,143 @@ t_get_lba_status()
 		sh -c "iscsi-test-cu -d -t ALL.GetLBAStatus.Simple,ALL.GetLBAStatus.BeyondEol \
 			'$(lun_url 60 1)' | grep -q 'tests *2 *2 *2 *0'"
 	sbc_teardown
+}
+
+# ---- 4096-byte logical blocks (tgtadm --blocksize 4096) ------------------
+
+SBC4K_TID=61
+
+# sbc4k_setup: rbd/sbc4k, 64 MiB in 1 MiB objects, as LUN 1 of SBC4K_TID
+# with 4096-byte logical blocks (16384 of them)
+sbc4k_setup()
+{
+	rbd_ create --size 64M --object-size 1M rbd/sbc4k || return 1
+	target_new $SBC4K_TID && lun_new_bs $SBC4K_TID 1 4096 rbd/sbc4k
+}
+
+sbc4k_teardown()
+{
+	target_del $SBC4K_TID
+	rbd_ rm rbd/sbc4k >/dev/null 2>&1
+	rm -f "$WORK"/sbc4k.*
+}
+
+# be FILE OFFSET LEN: the big-endian number at OFFSET of FILE
+be() { python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); o, n = int(sys.argv[2]), int(sys.argv[3]); print(int.from_bytes(d[o:o + n], "big"))' "$@"; }
+
+# Every LBA is 4096 bytes of the image: READ CAPACITY, WRITE, READ and
+# VERIFY address the image at LBA * 4096 and transfer 4096 bytes a block.
+t_blocksize_4096_read_write_verify()
+{
+	local SBC_IMG=rbd/sbc4k r
+	sbc4k_setup || { failed "setup"; sbc4k_teardown; return 1; }
+	# READ CAPACITY(16): last LBA 16383, 4096-byte blocks
+	r=$(scsi $SBC4K_TID 1 -r 32 -o "$WORK/sbc4k.cap" 9e100000000000000000000000200000)
+	expect_status "READ CAPACITY(16)" "$r" 0x00
+	[ "$(be "$WORK/sbc4k.cap" 0 8)" = 16383 ] ||
+		failed "last LBA $(be "$WORK/sbc4k.cap" 0 8), want 16383"
+	[ "$(be "$WORK/sbc4k.cap" 8 4)" = 4096 ] ||
+		failed "block length $(be "$WORK/sbc4k.cap" 8 4), want 4096"
+	# WRITE(10) of 2 blocks at LBA 100: bytes 409600-417791
+	r=$(scsi $SBC4K_TID 1 -w 8192:0x4a 2a000000006400000200)
+	expect_status "WRITE(10) 2 blocks at LBA 100" "$r" 0x00
+	rbd_read_is 409600 8192 0x4a || failed "the blocks are at LBA * 4096"
+	rbd_read_is 405504 4096 0 && rbd_read_is 417792 4096 0 ||
+		failed "neighbours untouched"
+	# READ(10) of LBA 99-102 returns 4 * 4096 bytes: 0, 0x4a x 2, 0
+	r=$(scsi $SBC4K_TID 1 -r 16384 -o "$WORK/sbc4k.rd" 28000000006300000400)
+	expect_status "READ(10) 4 blocks at LBA 99" "$r" 0x00
+	cmp -s "$WORK/sbc4k.rd" <(head -c 4096 /dev/zero
+		head -c 8192 /dev/zero | tr '\0' '\112'
+		head -c 4096 /dev/zero) || failed "READ(10) data"
+	# VERIFY(10) BYTCHK=1 over the 2 blocks; a difference at byte 5000
+	# is reported at 5000 of the data-out
+	bytes "$WORK/sbc4k.v" 8192:4a
+	r=$(scsi $SBC4K_TID 1 -f "$WORK/sbc4k.v" 2f020000006400000200)
+	expect_status "VERIFY(10) BYTCHK=1, equal" "$r" 0x00
+	bytes "$WORK/sbc4k.v" 5000:4a 1:4b 3191:4a
+	r=$(scsi $SBC4K_TID 1 -f "$WORK/sbc4k.v" 2f020000006400000200)
+	expect_status "VERIFY(10) BYTCHK=1, different" "$r" 0x02 0xe 0x1d 0x00
+	case "$r" in *" info=5000") ;; *) failed "verify miscompare offset: $r" ;; esac
+	# WRITE AND VERIFY(10) of one block at the last LBA; one past it
+	r=$(scsi $SBC4K_TID 1 -w 4096:0x57 2e0200003fff00000100)
+	expect_status "WRITE AND VERIFY(10) of LBA 16383" "$r" 0x00
+	rbd_read_is $((16383 * 4096)) 4096 0x57 || failed "the last block"
+	r=$(scsi $SBC4K_TID 1 -w 4096:0x57 2a000000400000000100)
+	expect_status "WRITE(10) at LBA 16384" "$r" 0x02 0x5 0x21 0x00
+	sbc4k_teardown
+}
+
+# WRITE SAME, UNMAP and COMPARE AND WRITE count in 4096-byte blocks; the
+# Block Limits VPD page says so (unmap granularity: one 1 MiB object =
+# 256 blocks) and COMPARE AND WRITE obeys the length it announces.
+t_blocksize_4096_write_same_unmap()
+{
+	local SBC_IMG=rbd/sbc4k r before after caw
+	sbc4k_setup || { failed "setup"; sbc4k_teardown; return 1; }
+	# Block Limits VPD (b0h): byte 5 MAXIMUM COMPARE AND WRITE LENGTH,
+	# bytes 28-31 OPTIMAL UNMAP GRANULARITY (RBD LUs are thin)
+	r=$(scsi $SBC4K_TID 1 -r 64 -o "$WORK/sbc4k.b0" 1201b0004000)
+	expect_status "INQUIRY VPD b0h" "$r" 0x00
+	caw=$(be "$WORK/sbc4k.b0" 5 1)
+	[ "$(be "$WORK/sbc4k.b0" 28 4)" = 256 ] ||
+		failed "unmap granularity $(be "$WORK/sbc4k.b0" 28 4) blocks, want 256"
+	# WRITE SAME(16) of one 0x5c block over LBA 200-299
+	r=$(scsi $SBC4K_TID 1 -w 4096:0x5c 930000000000000000c8000000640000)
+	expect_status "WRITE SAME(16) 100 blocks" "$r" 0x00
+	rbd_read_is 819200 409600 0x5c || failed "pattern over LBA 200-299"
+	rbd_read_is 815104 4096 0 && rbd_read_is 1228800 4096 0 ||
+		failed "WRITE SAME: neighbours untouched"
+	# UNMAP of MiB 0-1 (LBA 0, 512 blocks) and of LBA 1024 (4 KiB at
+	# 4 MiB); WRITE SAME(16) UNMAP of MiB 6 (LBA 1536, 256 blocks)
+	qemu-io -f raw -c "write -P 0x77 0 8M" "rbd:$SBC_IMG:conf=$CEPH_CONF" >/dev/null ||
+		failed "fill MiB 0-7"
+	before=$(used_bytes)
+	unmap_list "$WORK/sbc4k.ul" 0:512 1024:1
+	r=$(scsi $SBC4K_TID 1 -f "$WORK/sbc4k.ul" 42000000000000002800)
+	expect_status "UNMAP" "$r" 0x00
+	r=$(scsi $SBC4K_TID 1 -w 4096:0x77 93080000000000000600000001000000)
+	expect_status "WRITE SAME(16) UNMAP" "$r" 0x00
+	after=$(used_bytes)
+	note "used: $before -> $after bytes"
+	[ "$after" -le $((before - 3 * 1048576)) ] || failed "space not freed: $before -> $after"
+	rbd_read_is 0 2M 0 || failed "UNMAP: MiB 0-1 read as zeroes"
+	rbd_read_is 4M 4096 0 || failed "UNMAP: LBA 1024 reads as zeroes"
+	rbd_read_is $((4194304 - 4096)) 4096 0x77 && rbd_read_is $((4194304 + 4096)) 4096 0x77 ||
+		failed "UNMAP: around LBA 1024"
+	rbd_read_is 6M 1M 0 || failed "WRITE SAME UNMAP: MiB 6 reads as zeroes"
+	rbd_read_is 2M 2M 0x77 && rbd_read_is 7M 1M 0x77 || failed "the rest keeps its data"
+	# past the end, in blocks: LBA 16383 + 2 blocks
+	unmap_list "$WORK/sbc4k.ul" 16383:2
+	r=$(scsi $SBC4K_TID 1 -f "$WORK/sbc4k.ul" 42000000000000001800)
+	expect_status "UNMAP past the end" "$r" 0x02 0x5 0x21 0x00
+	# COMPARE AND WRITE of one block: what the VPD page allows.  SBC-3
+	# 6.5.3: a MAXIMUM COMPARE AND WRITE LENGTH of 0 says the command is
+	# not supported (then INVALID COMMAND OPERATION CODE, SPC-4, and not
+	# in REPORT SUPPORTED OPERATION CODES); 5.2: more blocks than it
+	# allows are INVALID FIELD IN CDB
+	bytes "$WORK/sbc4k.caw" 4096:00 4096:c4
+	r=$(scsi $SBC4K_TID 1 -f "$WORK/sbc4k.caw" 89000000000000000100000000010000)
+	note "MAXIMUM COMPARE AND WRITE LENGTH $caw; COMPARE AND WRITE of 1 block: $r"
+	if [ "$caw" -ge 1 ]; then
+		expect_status "COMPARE AND WRITE, 1 block of 4096" "$r" 0x00
+		rbd_read_is 1M 4096 0xc4 || failed "COMPARE AND WRITE wrote"
+	else
+		expect_status "COMPARE AND WRITE, not supported" "$r" 0x02 0x5 0x20 0x00
+		rbd_read_is 1M 4096 0 || failed "a refused COMPARE AND WRITE wrote"
+		r=$(scsi $SBC4K_TID 1 -r 4096 -o "$WORK/sbc4k.ops" a30c00000000000010000000)
+		expect_status "REPORT SUPPORTED OPCODES" "$r" 0x00
+		python3 -c 'import sys
+d = open(sys.argv[1], "rb").read()[4:]
+sys.exit(0x89 in [d[i] for i in range(0, len(d) - 7, 8)])' "$WORK/sbc4k.ops" ||
+			failed "COMPARE AND WRITE reported as supported"
+	fi
+	# two blocks are more than any length announced here
+	bytes "$WORK/sbc4k.caw" 8192:00 8192:c4
+	r=$(scsi $SBC4K_TID 1 -f "$WORK/sbc4k.caw" 89000000000000000100000000020000)
+	case "$caw" in
+	0) expect_status "COMPARE AND WRITE of 2 blocks" "$r" 0x02 0x5 0x20 0x00 ;;
+	1) expect_status "COMPARE AND WRITE of 2 blocks" "$r" 0x02 0x5 0x24 0x00 ;;
+	esac
+	sbc4k_teardown
 }

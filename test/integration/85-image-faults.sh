@@ -119,7 +119,7 @@ t_image_rm_refused_rename_trash()
 # until the LU is deleted, which must work at once.
 t_image_removed_while_fenced()
 {
-	local u addr r mark t0
+	local u addr r mark mark2 t0
 	# a connection of its own (op_timeout): the fence hits no other LU
 	local opts="$BSOPTS;op_timeout=29"
 	rbd_ create --size 16M rbd/imgf-gone || return 1
@@ -136,9 +136,11 @@ t_image_removed_while_fenced()
 		failed "rbd rm with the client blocklisted"
 	r=$(scsi $IMGF_TID 1 -r 512 28000000000000000100)
 	expect_status "READ, image removed, client fenced" "$r" 0x02 0x2 0x04 0x00
+	mark2=$(log_mark)
 	imgf_ceph osd blocklist rm "$addr" >/dev/null || failed "blocklist rm"
-	# the LU probes its old client every second: give it two tries
-	sleep 2.5
+	# the LU probes its old client every second; once the entry is gone
+	# it reopens the image, which fails: wait for that, not for a time
+	wait_log "$mark2" "reopening the image: no image" 20
 	# READ would return zeroes with GOOD if it reached the old client;
 	# and no data-in with the error (tgt would send its buffer as it is)
 	r=$(scsi $IMGF_TID 1 -r 512 28000000000000000100)
@@ -150,9 +152,8 @@ t_image_removed_while_fenced()
 	expect_status "SYNCHRONIZE CACHE after the entry was removed" "$r" 0x02 0x2 0x04 0x00
 	r=$(scsi $IMGF_TID 1 -w 512:0xb1 2f020000000000000100)
 	expect_status "VERIFY after the entry was removed" "$r" 0x02 0x2 0x04 0x00
-	check "INQUIRY" iscsi-inq "$u"
+	check "INQUIRY" inquiry_ok "$u"
 	expect_log "$mark" "blocklisted this client"
-	expect_log "$mark" "reopening the image: No such file or directory"
 	t0=$(now_ms)
 	lun_del $IMGF_TID 1 || failed "deleting the LU of the removed image"
 	[ $(($(now_ms) - t0)) -lt 6000 ] || failed "LU deletion took $(($(now_ms) - t0)) ms"
@@ -170,15 +171,44 @@ t_image_removed_while_fenced()
 	rbd_ rm rbd/imgf-new >/dev/null 2>&1
 }
 
-# imgf_loop URL SECONDS OUT SCSI_CMD_ARGS...: the same command from fresh
-# sessions, back to back, for SECONDS; one result line each in OUT
+# imgf_loop URL STOP OUT SCSI_CMD_ARGS...: the same command from fresh
+# sessions, back to back, until the file STOP exists (60 s at most); one
+# result line each in OUT
 imgf_loop()
 {
-	local u=$1 end=$(($(date +%s) + $2)) out=$3
+	local u=$1 stop=$2 out=$3 end=$(($(date +%s) + 60))
 	shift 3
-	while [ "$(date +%s)" -lt "$end" ]; do
+	while [ ! -e "$stop" ] && [ "$(date +%s)" -lt "$end" ]; do
 		"$SCSI_CMD" "${@:1:$#-1}" "$u" "${@: -1}" 2>&1
 	done >"$out"
+}
+
+# imgf_each_has SECONDS REGEX FILE...: every FILE has a line matching
+# REGEX, within SECONDS
+imgf_each_has()
+{
+	local n=$(($1 * 10)) re=$2 i f all
+	shift 2
+	for ((i = 0; i < n; i++)); do
+		all=1
+		for f in "$@"; do
+			grep -q -- "$re" "$f" 2>/dev/null || { all=0; break; }
+		done
+		[ "$all" = 1 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# imgf_nexuses_are N SECONDS: IMGF_TID has N I_T nexuses, within SECONDS
+imgf_nexuses_are()
+{
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ "$(target_show $IMGF_TID | grep -c 'I_T nexus: ')" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # Shrinking an image under commands that straddle the new end.  A command
@@ -186,11 +216,15 @@ imgf_loop()
 # librbd then reads short.  That must be LBA OUT OF RANGE like any later
 # command, not MEDIUM ERROR (a bad block to the initiator) nor, for VERIFY,
 # a compare against bytes never read.  Then an open session gets CAPACITY
-# DATA HAS CHANGED, and the blocks that remain are intact.
+# DATA HAS CHANGED, and the blocks that remain are intact.  Each round
+# waits for conditions, not for a time: the TEST UNIT READY session is
+# logged in and every loop has had a command succeed before the shrink,
+# and the loops run until each has seen LBA OUT OF RANGE after it.
 t_image_shrunk_under_io()
 {
-	local u round f r ok bad=0 pids
+	local u round f r ok bad=0 pids tur stop=$WORK/imgf.stop
 	local ua='^status=0x02 key=0x6 asc=0x2a ascq=0x09 '
+	local oor='^status=0x02 key=0x5 asc=0x21 ascq=0x00 '
 	rbd_ create --size 64M rbd/imgf-shrink || return 1
 	target_new $IMGF_TID || return 1
 	u=$(lun_url $IMGF_TID 1)
@@ -200,25 +234,34 @@ t_image_shrunk_under_io()
 		lun_new $IMGF_TID 1 rbd/imgf-shrink || { failed "LUN"; break; }
 		qemu-io -f raw -c "write -P 0xc1 31M 2M" -c flush "$u" >/dev/null ||
 			failed "write before the shrink"
+		rm -f "$stop" "$WORK"/imgf.r1 "$WORK"/imgf.r2 "$WORK"/imgf.v
+		# one session, TEST UNIT READY every 100 ms until one is not GOOD
+		imgf_nexuses_are 0 10 || failed "round $round: sessions left over"
+		"$SCSI_CMD" -n 600 "$u" 00000000000000 >"$WORK/imgf.tur" &
+		tur=$!
+		imgf_nexuses_are 1 10 || failed "round $round: the TEST UNIT READY session did not log in"
 		# 128 blocks from LBA 65472: straddles 32 MiB
-		imgf_loop "$u" 2 "$WORK/imgf.r1" -r 65536 28000000ffc000008000 &
+		imgf_loop "$u" "$stop" "$WORK/imgf.r1" -r 65536 28000000ffc000008000 &
 		pids=$!
-		imgf_loop "$u" 2 "$WORK/imgf.r2" -r 65536 28000000ffc000008000 &
+		imgf_loop "$u" "$stop" "$WORK/imgf.r2" -r 65536 28000000ffc000008000 &
 		pids="$pids $!"
-		imgf_loop "$u" 2 "$WORK/imgf.v" -w 65536:0xc1 2f020000ffc000008000 &
+		imgf_loop "$u" "$stop" "$WORK/imgf.v" -w 65536:0xc1 2f020000ffc000008000 &
 		pids="$pids $!"
-		"$SCSI_CMD" -n 40 "$u" 00000000000000 >"$WORK/imgf.tur" &
-		pids="$pids $!"
-		sleep 0.7
+		imgf_each_has 20 '^status=0x00 ' "$WORK"/imgf.r1 "$WORK"/imgf.r2 "$WORK"/imgf.v ||
+			failed "round $round: the commands did not succeed before the shrink"
 		rbd_ resize --size 32M --allow-shrink rbd/imgf-shrink >/dev/null 2>&1 ||
 			failed "rbd resize --allow-shrink"
+		imgf_each_has 30 "$oor" "$WORK"/imgf.r1 "$WORK"/imgf.r2 "$WORK"/imgf.v ||
+			note "round $round: not every loop saw LBA OUT OF RANGE within 30 s"
+		touch "$stop"
 		# shellcheck disable=SC2086
 		wait $pids
+		imgf_ended "$tur" 30 || failed "round $round: TEST UNIT READY still GOOD 30 s after the shrink"
 		# a READ refused has no data-in (residual: all of it); a session
 		# that logged in before the change may get the unit attention
 		for f in "$WORK"/imgf.r1 "$WORK"/imgf.r2 "$WORK"/imgf.v; do
-			ok='^status=0x02 key=0x5 asc=0x21 ascq=0x00 residual=65536$'
-			[ "$f" = "$WORK/imgf.v" ] && ok='^status=0x02 key=0x5 asc=0x21 ascq=0x00 '
+			ok="${oor}residual=65536\$"
+			[ "$f" = "$WORK/imgf.v" ] && ok=$oor
 			grep -v -e '^status=0x00 ' -e "$ok" -e "$ua" "$f" | sort | uniq -c |
 				sed "s/^/      round $round: /"
 			bad=$((bad + $(grep -c -v -e '^status=0x00 ' -e "$ok" -e "$ua" "$f")))
@@ -430,7 +473,7 @@ t_image_removed_after_watch_lapsed()
 	sleep 1.2 # the statistics file is rewritten every second
 	grep -q "tid=$IMGF_TID lun=1 .*state=removed" "$(stats_file)" ||
 		failed "stats: $(grep "tid=$IMGF_TID lun=1 " "$(stats_file)")"
-	check "INQUIRY" iscsi-inq "$u"
+	check "INQUIRY" inquiry_ok "$u"
 	t0=$(now_ms)
 	lun_del $IMGF_TID 1 || failed "LU deletion"
 	[ $(($(now_ms) - t0)) -lt 3000 ] || failed "LU deletion took $(($(now_ms) - t0)) ms"
