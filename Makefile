@@ -29,7 +29,8 @@ LDLIBS := -lrbd -lrados -lpthread
 
 SO := usr/bs_rbd.so
 SRCS := usr/bs_rbd.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
-	usr/bs_rbd_image.c usr/bs_rbd_imgconf.c usr/bs_rbd_lbamap.c \
+	usr/bs_rbd_ident.c usr/bs_rbd_image.c usr/bs_rbd_imgconf.c \
+	usr/bs_rbd_lbamap.c \
 	usr/bs_rbd_loop.c usr/bs_rbd_lu.c usr/bs_rbd_opts.c \
 	usr/bs_rbd_reopen.c usr/bs_rbd_req.c usr/bs_rbd_sbc.c \
 	usr/bs_rbd_sense.c usr/bs_rbd_stats.c usr/bs_rbd_wait.c \
@@ -66,7 +67,7 @@ uninstall:
 # ---- tests ---------------------------------------------------------------
 
 UNIT_TESTS := $(BUILD)/unit/test_opts $(BUILD)/unit/test_sense \
-	$(BUILD)/unit/test_lbamap $(BUILD)/unit/test_imgconf \
+	$(BUILD)/unit/test_lbamap $(BUILD)/unit/test_imgconf $(BUILD)/unit/test_ident \
 	$(BUILD)/unit/test_done $(BUILD)/unit/test_wait
 
 $(BUILD)/unit/test_opts: test/unit/test_opts.c usr/bs_rbd_opts.c \
@@ -86,6 +87,12 @@ $(BUILD)/unit/test_lbamap: test/unit/test_lbamap.c usr/bs_rbd_lbamap.c \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
 		test/unit/test_lbamap.c usr/bs_rbd_lbamap.c
+
+$(BUILD)/unit/test_ident: test/unit/test_ident.c usr/bs_rbd_ident.c \
+		usr/bs_rbd_ident.h test/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
+		test/unit/test_ident.c usr/bs_rbd_ident.c
 
 $(BUILD)/unit/test_imgconf: test/unit/test_imgconf.c usr/bs_rbd_imgconf.c \
 		usr/bs_rbd_imgconf.h test/unit/unit.h

@@ -4,13 +4,16 @@
 #        scripts/tgtd.sh stop DIR
 # tgtd dlopen()s every file in /usr/lib/tgt/backing-store; it runs in a
 # private mount namespace where MODDIR is bind-mounted over that directory.
-# Env: TGT_CTRL (control port, default: free one in 100..999), TGT_PORT
-# (iSCSI port on 127.0.0.1, default: free one >= 13260), TGTD_EXTRA_ENV
+# Env: TGT_CTRL (control port, default: free one in 100..999), TGT_ADDR
+# (the portal's address, default 127.0.0.1; a gateway of several may take
+# 127.0.0.2 or 127.0.0.3, loopback only), TGT_PORT (iSCSI port, default:
+# free one >= 13260), TGTD_EXTRA_ENV
 # ("VAR=value ..." set for tgtd only, e.g. LD_PRELOAD/ASAN_OPTIONS),
 # TGTD_WRAPPER (command prefix, e.g. "valgrind --log-file=..."), TGTD_ARGS
 # (extra tgtd options, e.g. "-d 1"), TGTD_START_TIMEOUT (seconds, 10).
 # The environment (CEPH_CONF, ...) is passed on to tgtd.
-# Writes DIR/tgtd.log, DIR/tgtd.pid, DIR/tgtd.env (TGT_CTRL TGT_PORT TGT_PID).
+# Writes DIR/tgtd.log, DIR/tgtd.pid, DIR/tgtd.env (TGT_CTRL TGT_ADDR
+# TGT_PORT TGT_PID).
 # SPDX-License-Identifier: GPL-2.0-only
 set -eu
 # shellcheck source=scripts/lib.sh
@@ -71,6 +74,11 @@ do_start() {
 	ctrl_in_use "$CTRL" && die "control port $CTRL is in use"
 	PORT=${TGT_PORT:-$(free_port 13260)}
 	port_in_use "$PORT" && die "TCP port $PORT is in use"
+	ADDR=${TGT_ADDR:-127.0.0.1}
+	case $ADDR in
+	127.*) ;;
+	*) die "TGT_ADDR=$ADDR: test gateways listen on loopback only" ;;
+	esac
 
 	# Without job control, a background job is not a process group leader,
 	# so setsid does not fork: $! is the pid tgtd ends up with (sh and env
@@ -79,11 +87,12 @@ do_start() {
 	setsid unshare -m --propagation private sh -c \
 		'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$MODDIR" "$BSDIR" \
 		env ${TGTD_EXTRA_ENV:-} ${TGTD_WRAPPER:-} \
-		$TGTD -f -C "$CTRL" --iscsi "portal=127.0.0.1:$PORT" ${TGTD_ARGS:-} \
+		$TGTD -f -C "$CTRL" --iscsi "portal=$ADDR:$PORT" ${TGTD_ARGS:-} \
 		>>"$D/tgtd.log" 2>&1 </dev/null 9>&- &
 	pid=$!
 	echo "$pid" >"$D/tgtd.pid"
-	printf 'TGT_CTRL=%s\nTGT_PORT=%s\nTGT_PID=%s\n' "$CTRL" "$PORT" "$pid" >"$D/tgtd.env"
+	printf 'TGT_CTRL=%s\nTGT_ADDR=%s\nTGT_PORT=%s\nTGT_PID=%s\n' "$CTRL" "$ADDR" \
+		"$PORT" "$pid" >"$D/tgtd.env"
 
 	deadline=$(($(date +%s) + ${TGTD_START_TIMEOUT:-10}))
 	until answers >/dev/null 2>&1 && port_in_use "$PORT"; do
@@ -96,7 +105,7 @@ do_start() {
 	ss -Hltnp "sport = :$PORT" | grep -q "pid=$pid," ||
 		die "iSCSI port $PORT is not served by pid $pid"
 	trap - EXIT
-	log "tgtd pid $pid, control port $CTRL, iSCSI 127.0.0.1:$PORT"
+	log "tgtd pid $pid, control port $CTRL, iSCSI $ADDR:$PORT"
 }
 
 do_stop() {

@@ -29,9 +29,11 @@
 #include "util.h"
 #include "tgtd.h"
 #include "scsi.h"
+#include "spc.h"
 #include "target.h"
 
 #include "bs_rbd_conn.h"
+#include "bs_rbd_ident.h"
 #include "bs_rbd_image.h"
 #include "bs_rbd_loop.h"
 #include "bs_rbd_lu.h"
@@ -174,6 +176,64 @@ static void refresh_vpd(struct scsi_lu *lu)
 	}
 }
 
+/*
+ * Device Identification: the designators of the LU's identification
+ * string (scsi_id), NAA first, as bs_rbd_ident.h builds them.  tgt calls
+ * this with an administrator's scsi_id too.
+ */
+static void rbd_vpd_83_update(struct scsi_lu *lu, void *id)
+{
+	struct vpd *pg = lu->attrs.lu_vpd[PCODE_OFFSET(0x83)];
+
+	pg->size = (uint16_t)bs_rbd_ident_vpd83(id, lu->attrs.vendor_id,
+						pg->data, BS_RBD_VPD83_MAX);
+}
+
+/* tgt's page is sized for its own designators: ours takes its place. */
+static void hook_vpd_83(struct scsi_lu *lu)
+{
+	struct vpd **pg = &lu->attrs.lu_vpd[PCODE_OFFSET(0x83)];
+	struct vpd *ours;
+
+	if (*pg && (*pg)->vpd_update == rbd_vpd_83_update)
+		return;
+	ours = alloc_vpd(BS_RBD_VPD83_MAX);
+	if (!ours)
+		return; /* tgt's page stays */
+	free(*pg);
+	*pg = ours;
+	ours->vpd_update = rbd_vpd_83_update;
+	ours->vpd_update(lu, lu->attrs.scsi_id);
+}
+
+/*
+ * The same image is the same SCSI device, at any tid/lun of any tgtd
+ * (multipath merges its paths); another image or a snapshot never is.
+ * An identification or serial an administrator set (tgtadm --params
+ * scsi_id=, scsi_sn=) differs from the one we gave: it stays.
+ */
+static void set_identity(struct scsi_lu *lu, struct bs_rbd_lu *rlu)
+{
+	const char *ident = rlu->img->ident;
+	struct vpd *pg;
+
+	if (!*rlu->ident || !strcmp(lu->attrs.scsi_id, rlu->ident)) {
+		snprintf(lu->attrs.scsi_id, sizeof(lu->attrs.scsi_id), "%s",
+			 ident);
+		pg = lu->attrs.lu_vpd[PCODE_OFFSET(0x83)];
+		if (pg && pg->vpd_update)
+			pg->vpd_update(lu, lu->attrs.scsi_id);
+	}
+	if (!*rlu->ident || !strcmp(lu->attrs.scsi_sn, rlu->ident)) {
+		snprintf(lu->attrs.scsi_sn, sizeof(lu->attrs.scsi_sn), "%s",
+			 ident);
+		pg = lu->attrs.lu_vpd[PCODE_OFFSET(0x80)];
+		if (pg && pg->vpd_update)
+			pg->vpd_update(lu, lu->attrs.scsi_sn);
+	}
+	snprintf(rlu->ident, sizeof(rlu->ident), "%s", ident);
+}
+
 /* Each LU has its own copy of the SBC template: adjust ours. */
 static void install_lu_handlers(struct scsi_lu *lu)
 {
@@ -190,6 +250,7 @@ static void install_lu_handlers(struct scsi_lu *lu)
 			PR_WE_FA | PR_EA_FA | PR_WE_FN | PR_EA_FN;
 	}
 	hook_vpd_b0(lu);
+	hook_vpd_83(lu);
 }
 
 /* ---- LU lifecycle ------------------------------------------------------ */
@@ -259,6 +320,7 @@ static void lu_serve(struct scsi_lu *lu, struct bs_rbd_lu *rlu)
 	/* RBD images are thin: UNMAP and WRITE SAME(UNMAP) free space */
 	lu->attrs.thinprovisioning = 1;
 	refresh_vpd(lu);
+	set_identity(lu, rlu);
 	bs_rbd_lu_set_state(rlu, BS_RBD_LU_OK);
 }
 

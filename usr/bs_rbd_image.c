@@ -44,6 +44,8 @@ struct open_job {
 	char errbuf[BS_RBD_ERR_LEN];
 	char name[BS_RBD_NAME_MAX + 1];
 	char snap[BS_RBD_NAME_MAX + 1]; /* empty: the head */
+	char ns[BS_RBD_NAME_MAX + 1];	/* empty: the default namespace */
+	char ident[BS_RBD_IDENT_LEN];
 	char pool_name[BS_RBD_NAME_MAX + 1];
 	char spec[3 * BS_RBD_NAME_MAX + 3];
 };
@@ -73,6 +75,7 @@ static struct bs_rbd_image *handle_take(struct open_job *job)
 	bs_rbd_pool_hold(img->pool);
 	img->size = job->info.size;
 	img->object_size = job->info.obj_size;
+	memcpy(img->ident, job->ident, sizeof(img->ident));
 	img->refs = 1;
 	return img;
 }
@@ -135,6 +138,35 @@ static int check_settings(struct open_job *job)
 	return ret;
 }
 
+/*
+ * What names the image for good (bs_rbd_ident.h): cluster, pool id,
+ * namespace, image id (an old format 1 image has none: its name), and
+ * the snapshot's id.
+ */
+static int read_identity(struct open_job *job)
+{
+	rados_ioctx_t io = bs_rbd_pool_ioctx(job->pool);
+	char fsid[64], id[BS_RBD_NAME_MAX + 4];
+	struct bs_rbd_ident_src src = { fsid, rados_ioctx_get_id(io), job->ns,
+					id, 0 };
+	int ret;
+
+	ret = rados_cluster_fsid(rados_ioctx_get_cluster(io), fsid,
+				 sizeof(fsid));
+	if (ret >= 0 && rbd_get_id(job->image, id, sizeof(id)) < 0)
+		snprintf(id, sizeof(id), "v1:%s", job->name);
+	if (ret >= 0 && *job->snap)
+		ret = rbd_snap_get_id(job->image, job->snap, &src.snap_id);
+	if (ret < 0) {
+		snprintf(job->err, job->errlen,
+			 "cannot read the image's identity: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	bs_rbd_ident_make(&src, job->ident);
+	return 0;
+}
+
 /* Worker: what librbd only answers blocking, on the open image. */
 static void after_open(struct bs_rbd_work *work)
 {
@@ -145,7 +177,9 @@ static void after_open(struct bs_rbd_work *work)
 	if (ret < 0)
 		snprintf(job->err, job->errlen, "cannot stat the image: %s",
 			 strerror(-ret));
-	else if (!*job->snap)
+	if (!ret)
+		ret = read_identity(job);
+	if (!ret && !*job->snap)
 		ret = check_settings(job);
 	if (ret < 0) {
 		rbd_close(job->image); /* a worker may block */
@@ -249,6 +283,7 @@ static struct open_job *job_new(struct bs_rbd_pool *pool,
 	snprintf(job->snap, sizeof(job->snap), "%s",
 		 path->snap ? path->snap : "");
 	snprintf(job->pool_name, sizeof(job->pool_name), "%s", path->pool);
+	snprintf(job->ns, sizeof(job->ns), "%s", path->ns ? path->ns : "");
 	bs_rbd_image_spec(path, job->spec, sizeof(job->spec));
 	return job;
 }

@@ -17,24 +17,26 @@
 #include <rbd/librbd.h>
 
 #include "bs_rbd_done.h"
+#include "bs_rbd_ident.h"
 #include "bs_rbd_opts.h"
 
 struct bs_rbd_pool;
 
 struct bs_rbd_image {
 	rbd_image_t image;
-	struct bs_rbd_pool *pool; /* held: the image's client and ioctx */
-	uint64_t size;		  /* bytes, when opened */
-	uint64_t object_size;	  /* bytes */
-	unsigned int refs;	  /* main loop only */
+	struct bs_rbd_pool *pool;     /* held: the image's client and ioctx */
+	uint64_t size;		      /* bytes, when opened */
+	uint64_t object_size;	      /* bytes */
+	char ident[BS_RBD_IDENT_LEN]; /* its SCSI identity (bs_rbd_ident.h) */
+	unsigned int refs;	      /* main loop only */
 };
 
 /* pool[/ns]/image, as `rbd` names it */
 void bs_rbd_image_spec(const struct bs_rbd_path *p, char *buf, size_t len);
 
 /*
- * Open path's image (or snapshot) on pool, read its size and, for a
- * writable image, refuse pool or image settings that undo bs_rbd's
+ * Open path's image (or snapshot) on pool, read its size and identity
+ * and, for a writable image, refuse pool or image settings that undo bs_rbd's
  * (bs_rbd_imgconf.h).  Bounded by timeout, serving other LUs meanwhile
  * (bs_rbd_loop.h).  0 with *out held, or a negative errno with err set.
  */

@@ -16,6 +16,7 @@
 
 #include "list.h"
 
+#include "bs_rbd_ident.h"
 #include "bs_rbd_opts.h"
 
 struct scsi_lu;
@@ -66,6 +67,7 @@ struct bs_rbd_lu {
 	struct bs_rbd_watchdog *watchdog; /* removed image, or NULL */
 	struct bs_rbd_stats stats;
 	struct bs_rbd_lu *stats_next; /* bs_rbd_stats.c's list of LUs */
+	char ident[BS_RBD_IDENT_LEN]; /* the identity we gave the LU, or "" */
 };
 
 /* Our per-LU state: tgt allocates bs_datasize bytes right after the LU. */
