@@ -263,7 +263,6 @@ static void install_lu_handlers(struct scsi_lu *lu)
 static void image_release(struct bs_rbd_lu *rlu)
 {
 	bs_rbd_reopen_cancel(rlu);
-	bs_rbd_watchdog_stop(rlu);
 	bs_rbd_watch_stop(rlu);
 	if (rlu->img)
 		bs_rbd_image_put(rlu->img);
@@ -289,8 +288,13 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 		return TGTADM_UNKNOWN_ERR;
 	}
 	ret = bs_rbd_opts_parse(bsopts, &rlu->opts, err, sizeof(err));
+	if (!ret && bs_rbd_watchdog_start(rlu)) {
+		snprintf(err, sizeof(err), "out of memory");
+		ret = -ENOMEM;
+	}
 	if (ret) {
 		rbd_log(rlu, "%s", err);
+		bs_rbd_opts_free(&rlu->opts);
 		return ret == -ENOMEM ? TGTADM_NOMEM : TGTADM_INVALID_REQUEST;
 	}
 	bs_rbd_loop_setup_begin(lu);
@@ -298,6 +302,7 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 	bs_rbd_loop_setup_end();
 	if (ret) {
 		rbd_log(rlu, "%s", err);
+		bs_rbd_watchdog_stop(rlu);
 		bs_rbd_opts_free(&rlu->opts);
 		return ret == -ENOMEM ? TGTADM_NOMEM : TGTADM_INVALID_REQUEST;
 	}
@@ -344,10 +349,6 @@ static int open_image(struct scsi_lu *lu, char *spec, uint64_t *size)
 					err, sizeof(err));
 	if (pool)
 		bs_rbd_pool_put(pool); /* the image holds it */
-	if (!ret && bs_rbd_watchdog_start(rlu)) {
-		snprintf(err, sizeof(err), "out of memory");
-		ret = -ENOMEM;
-	}
 	if (ret) {
 		rbd_log(rlu, "%s", err);
 		image_release(rlu);
@@ -393,6 +394,7 @@ static void bs_rbd_exit(struct scsi_lu *lu)
 	image_release(rlu);
 	if (rlu->inflight)
 		rbd_log(rlu, "BUG: freed with requests in flight");
+	bs_rbd_watchdog_stop(rlu);
 	bs_rbd_req_pool_free(rlu);
 	bs_rbd_stats_del(rlu);
 	if (rlu->conn)

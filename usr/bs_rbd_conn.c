@@ -701,16 +701,17 @@ struct bs_rbd_conn *bs_rbd_conn_successor(struct bs_rbd_conn *conn, int start)
 	return NULL;
 }
 
-void bs_rbd_conn_successor_fenced(struct bs_rbd_conn *conn)
+void bs_rbd_conn_successor_fenced(struct bs_rbd_conn *conn,
+				  struct bs_rbd_conn *fenced)
 {
-	struct bs_rbd_conn *succ = conn->successor;
-
-	if (!succ)
+	if (!fenced || conn->successor != fenced)
 		return;
 	eprintf("rbd: the client replacing a blocklisted one was "
 		"blocklisted too; connecting another\n");
+	/* no new LU may share it any more */
+	conn_unlink(fenced);
 	conn->successor = NULL;
-	bs_rbd_conn_put(succ);
+	bs_rbd_conn_put(fenced);
 }
 
 void bs_rbd_conn_print(FILE *f)

@@ -25,8 +25,12 @@ void bs_rbd_conn_put(struct bs_rbd_conn *conn);
  * yet; start=1 starts connecting it.
  */
 struct bs_rbd_conn *bs_rbd_conn_successor(struct bs_rbd_conn *conn, int start);
-/* The replacement was fenced as well: the next one is a new client. */
-void bs_rbd_conn_successor_fenced(struct bs_rbd_conn *conn);
+/*
+ * conn's replacement `fenced` was blocklisted as well: unless conn has
+ * another by now, the next one is a new client.
+ */
+void bs_rbd_conn_successor_fenced(struct bs_rbd_conn *conn,
+				  struct bs_rbd_conn *fenced);
 
 /* Bounded by connect_timeout (librados' mon op timeout). */
 int bs_rbd_pool_get(struct bs_rbd_conn *conn, const char *pool, const char *ns,

@@ -62,6 +62,7 @@ struct bs_rbd_lu {
 	struct bs_rbd_req *free_reqs;
 	struct list_head inflight_reqs; /* oldest first */
 	unsigned int inflight;
+	unsigned int lba_job;		  /* a GET LBA STATUS diff is running */
 	struct bs_rbd_watch *watch;	  /* size changes, or NULL */
 	struct bs_rbd_reopen *reopen;	  /* fenced/reopening, or NULL */
 	struct bs_rbd_watchdog *watchdog; /* removed image, or NULL */

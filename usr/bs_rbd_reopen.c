@@ -93,19 +93,40 @@ static void move_lu(struct bs_rbd_lu *rlu, struct bs_rbd_image *img)
 	bs_rbd_lu_set_state(rlu, BS_RBD_LU_OK);
 }
 
+/*
+ * The image is no more (its open says so): the LU is removed for good,
+ * as if the watchdog had found out (bs_rbd_watchdog.c).
+ */
+static void image_removed(struct bs_rbd_reopen *r)
+{
+	struct bs_rbd_lu *rlu = r->rlu;
+
+	bs_rbd_lu_set_state(rlu, BS_RBD_LU_REMOVED);
+	rlu->reopen = NULL;
+	reopen_free(r);
+	rbd_log(rlu, "the image was removed from the cluster: every command "
+		     "fails with NOT READY until the LUN is deleted");
+}
+
 static void reopened(struct bs_rbd_done *done)
 {
 	struct bs_rbd_reopen *r = (struct bs_rbd_reopen *)done;
 	struct bs_rbd_lu *rlu = r->rlu;
+	struct bs_rbd_conn *tried = bs_rbd_pool_conn(r->pool);
 	int ret = (int)done->ret;
 
 	if (!step_over(r))
 		return;
+	if (ret == -ESHUTDOWN)
+		bs_rbd_conn_successor_fenced(rlu->conn, tried);
 	bs_rbd_pool_put(r->pool);
 	r->pool = NULL;
 	if (ret == -ESHUTDOWN) {
-		bs_rbd_conn_successor_fenced(rlu->conn);
 		retry_later(r, ret, "the new client is blocklisted too");
+		return;
+	}
+	if (ret == -ENOENT) {
+		image_removed(r);
 		return;
 	}
 	if (ret < 0) {
@@ -151,6 +172,10 @@ static void probed(struct bs_rbd_done *done)
 
 	if (!step_over(r))
 		return;
+	if (ret == -ENOENT) {
+		image_removed(r);
+		return;
+	}
 	if (ret < 0) {
 		retry_later(r, ret, ret == -ESHUTDOWN ? NULL : r->err);
 		return;
@@ -163,10 +188,12 @@ static void probed(struct bs_rbd_done *done)
 	retry_later(r, 0, NULL);
 }
 
+/* 1: a step is under way; 0: none yet, retry later; <0: failed */
 static int attempt_on_successor(struct bs_rbd_reopen *r)
 {
 	struct bs_rbd_lu *rlu = r->rlu;
 	struct bs_rbd_conn *succ = bs_rbd_conn_successor(rlu->conn, 1);
+	int ret;
 
 	if (!succ) {
 		/* still connecting, or failed to: look again later */
@@ -174,8 +201,9 @@ static int attempt_on_successor(struct bs_rbd_reopen *r)
 		return 0;
 	}
 	r->done.fn = pool_got;
-	return bs_rbd_pool_get_async(succ, rlu->path.pool, rlu->path.ns,
-				     &r->pool, &r->done);
+	ret = bs_rbd_pool_get_async(succ, rlu->path.pool, rlu->path.ns,
+				    &r->pool, &r->done);
+	return ret < 0 ? ret : 1;
 }
 
 static void reopen_attempt(void *arg)
@@ -192,7 +220,6 @@ static void reopen_attempt(void *arg)
 	if (rlu->state == BS_RBD_LU_FENCED &&
 	    bs_rbd_conn_successor(rlu->conn, 0))
 		bs_rbd_lu_set_state(rlu, BS_RBD_LU_REOPENING);
-	r->busy = 1;
 	if (rlu->state == BS_RBD_LU_REOPENING) {
 		ret = attempt_on_successor(r);
 	} else {
@@ -200,11 +227,12 @@ static void reopen_attempt(void *arg)
 		ret = bs_rbd_image_open_async(rlu->img->pool, &rlu->path,
 					      &r->img, r->err, sizeof(r->err),
 					      &r->done);
+		ret = ret < 0 ? ret : 1;
 	}
-	if (ret < 0) {
-		r->busy = 0;
+	/* busy only while a step's completion is to come */
+	r->busy = ret > 0;
+	if (ret < 0)
 		retry_later(r, ret, NULL);
-	}
 }
 
 void bs_rbd_reopen_start(struct bs_rbd_lu *rlu)

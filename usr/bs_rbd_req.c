@@ -291,7 +291,8 @@ void bs_rbd_req_defer_sense(struct bs_rbd_req *req, uint8_t key, uint16_t asc)
 
 int bs_rbd_aio_read(struct bs_rbd_req *req, rbd_completion_t comp)
 {
-	req->tgt_data_in = 1;
+	/* librbd writes into the command's buffer */
+	req->no_abandon = 1;
 	return rbd_aio_read(req->img->image, req->offset, req->len,
 			    scsi_get_in_buffer(req->cmd), comp);
 }

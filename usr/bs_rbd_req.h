@@ -38,7 +38,7 @@ struct bs_rbd_req {
 	int dir;	     /* enum bs_rbd_dir: how a failure is reported */
 	uint8_t flush_after; /* FUA: flush before completing */
 	uint8_t stage;	     /* step of a multi-step command */
-	uint8_t tgt_data_in; /* librbd writes into the command's buffer */
+	uint8_t no_abandon;  /* the watchdog must let it end by itself */
 	char *buf;	     /* scratch data owned by the request, or NULL */
 	struct bs_rbd_sub *subs; /* UNMAP descriptors, or NULL */
 	unsigned int pending;	 /* subs in flight */

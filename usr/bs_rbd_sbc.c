@@ -113,7 +113,7 @@ static void fail(struct bs_rbd_req *req, int err)
 	if (err == -ESHUTDOWN)
 		bs_rbd_reopen_start(rlu);
 	else if (err == -ENOENT)
-		bs_rbd_watchdog_probe(rlu);
+		bs_rbd_watchdog_probe(rlu, rlu->img);
 }
 
 /* Start one librbd operation for req unless a check already failed. */
@@ -669,6 +669,15 @@ int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd)
 
 /* Most descriptors one GET LBA STATUS returns; the initiator asks again. */
 #define LBA_MAX_DESC 1024
+/*
+ * A diff iteration holds a worker for as long as the OSDs take to list up
+ * to LBA_MAX_DESC objects: one per LU and at most all workers but one, so
+ * initiators asking for allocation maps never hold up LU setup, a reopen
+ * or a size change.  Beyond that: BUSY, and the initiator asks again.
+ */
+#define LBA_MAX_JOBS (BS_RBD_WORKERS - 1)
+
+static unsigned int lba_jobs; /* main loop only */
 
 /* Scratch of one GET LBA STATUS, in req->buf. */
 struct lba_job {
@@ -734,6 +743,8 @@ static void lba_done(struct bs_rbd_done *done)
 	uint8_t head[8] = { 0 };
 	size_t n, len, copy;
 
+	lba_jobs--;
+	req->rlu->lba_job = 0;
 	if (done->ret < 0) {
 		fail(req, (int)done->ret);
 		return;
@@ -778,6 +789,8 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
 		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_LBA_RANGE);
 	if (bs_rbd_be32(&cmd->scb[10]) < 4)
 		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+	if (rlu->lba_job || lba_jobs >= LBA_MAX_JOBS)
+		return SAM_STAT_BUSY;
 
 	req = bs_rbd_req_get(rlu, cmd, lba << lu->blk_shift, 0,
 			     BS_RBD_DIR_READ);
@@ -785,6 +798,10 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
 		return sync_sense(cmd, HARDWARE_ERROR,
 				  ASC_INTERNAL_TGT_FAILURE);
 	bs_rbd_req_start(req, lba_done);
+	/* its end (lba_done) releases the job's slot: never abandoned */
+	req->no_abandon = 1;
+	rlu->lba_job = 1;
+	lba_jobs++;
 	job = calloc(1, sizeof(*job));
 	req->buf = (char *)job;
 	if (!job) {

@@ -66,21 +66,32 @@ static void watchdog_free_if_idle(struct bs_rbd_watchdog *h)
 		free(h);
 }
 
-/* Every command from now on, and those librbd holds, fail at once. */
-static void image_gone(struct bs_rbd_lu *rlu)
+/*
+ * img is gone: the commands librbd holds on it end at once and, if it is
+ * the LU's image, every command from now on fails.  An image the LU left
+ * (a media change) only takes its own commands along.
+ */
+static void image_gone(struct bs_rbd_lu *rlu, struct bs_rbd_image *img)
 {
 	struct bs_rbd_req *req, *next;
 	unsigned int n = 0;
 
-	bs_rbd_lu_set_state(rlu, BS_RBD_LU_REMOVED);
 	list_for_each_entry_safe(req, next, &rlu->inflight_reqs, inflight_entry)
 	{
-		if (req->tgt_data_in)
+		if (req->no_abandon || req->img != img)
 			continue;
 		bs_rbd_req_abandon(req, NOT_READY,
 				   BS_RBD_ASC_MEDIUM_NOT_PRESENT);
 		n++;
 	}
+	if (img != rlu->img) {
+		rbd_log(rlu,
+			"the LU's previous image was removed from the "
+			"cluster: %u command(s) on it ended",
+			n);
+		return;
+	}
+	bs_rbd_lu_set_state(rlu, BS_RBD_LU_REMOVED);
 	rbd_log(rlu,
 		"the image was removed from the cluster: %u command(s) "
 		"ended, every command fails with NOT READY until the "
@@ -92,15 +103,15 @@ static void probe_done(struct bs_rbd_done *done)
 {
 	struct bs_rbd_watchdog *h = (struct bs_rbd_watchdog *)done;
 
+	struct bs_rbd_image *img = h->img;
+
 	h->probing = 0;
-	bs_rbd_image_put(h->img);
 	h->img = NULL;
-	if (!h->rlu) {
-		watchdog_free_if_idle(h);
-		return;
-	}
-	if (done->ret == -ENOENT && h->rlu->state == BS_RBD_LU_OK)
-		image_gone(h->rlu);
+	if (h->rlu && done->ret == -ENOENT &&
+	    (img != h->rlu->img || h->rlu->state == BS_RBD_LU_OK))
+		image_gone(h->rlu, img);
+	bs_rbd_image_put(img);
+	watchdog_free_if_idle(h);
 }
 
 /* librados' thread */
@@ -124,25 +135,29 @@ static int header_oid(struct bs_rbd_image *img, char *oid, size_t len)
 	return ret < 0 || (size_t)ret >= len ? -ENAMETOOLONG : 0;
 }
 
-/* Does the image still exist?  At most one question every HELD_PROBE_S. */
-void bs_rbd_watchdog_probe(struct bs_rbd_lu *rlu)
+/*
+ * Does img still exist?  At most one question every HELD_PROBE_S.  The
+ * LU's own image only while it serves: a fenced LU's reopen finds out.
+ */
+void bs_rbd_watchdog_probe(struct bs_rbd_lu *rlu, struct bs_rbd_image *img)
 {
 	struct bs_rbd_watchdog *h = rlu->watchdog;
 	uint64_t now = bs_rbd_now_us();
 	rados_completion_t comp;
 
-	if (!h || h->probing || rlu->state != BS_RBD_LU_OK)
+	if (!h || !img || h->probing ||
+	    (img == rlu->img && rlu->state != BS_RBD_LU_OK))
 		return;
 	if (h->last_probe_us &&
 	    now - h->last_probe_us < HELD_PROBE_S * 1000000ull)
 		return;
-	if (header_oid(rlu->img, h->oid, sizeof(h->oid)) < 0)
+	if (header_oid(img, h->oid, sizeof(h->oid)) < 0)
 		return;
 	if (rados_aio_create_completion2(h, stat_cb, &comp) < 0)
 		return;
 	h->last_probe_us = now;
-	bs_rbd_image_hold(rlu->img);
-	h->img = rlu->img;
+	bs_rbd_image_hold(img);
+	h->img = img;
 	h->probing = 1;
 	if (rados_aio_stat(bs_rbd_pool_ioctx(h->img->pool), h->oid, comp,
 			   &h->size, &h->mtime) < 0) {
@@ -160,12 +175,12 @@ static void tick(void *arg)
 	struct bs_rbd_req *oldest;
 
 	h->armed = 0;
-	if (list_empty(&rlu->inflight_reqs) || rlu->state == BS_RBD_LU_REMOVED)
+	if (list_empty(&rlu->inflight_reqs))
 		return;
 	oldest = list_first_entry(&rlu->inflight_reqs, struct bs_rbd_req,
 				  inflight_entry);
 	if (bs_rbd_now_us() - oldest->t0 >= HELD_PROBE_S * 1000000ull)
-		bs_rbd_watchdog_probe(rlu);
+		bs_rbd_watchdog_probe(rlu, oldest->img);
 	bs_rbd_watchdog_arm(rlu);
 }
 
@@ -195,7 +210,7 @@ int bs_rbd_watchdog_start(struct bs_rbd_lu *rlu)
 	return 0;
 }
 
-/* The LU closes: a stat in flight frees the state when it ends. */
+/* The LU goes: a stat in flight frees the state when it ends. */
 void bs_rbd_watchdog_stop(struct bs_rbd_lu *rlu)
 {
 	struct bs_rbd_watchdog *h = rlu->watchdog;

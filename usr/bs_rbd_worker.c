@@ -27,7 +27,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work_cond = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
 static struct bs_rbd_work *head, *tail;
-static unsigned int threads, idle;
+static unsigned int threads, idle, queued;
 static unsigned int pending; /* queued, running, or in the background */
 static int exit_wait_registered;
 
@@ -50,6 +50,7 @@ static struct bs_rbd_work *next_work(void)
 	head = work->next;
 	if (!head)
 		tail = NULL;
+	queued--;
 	return work;
 }
 
@@ -85,14 +86,18 @@ static void exit_wait(void)
 	pthread_mutex_unlock(&lock);
 }
 
-/* With lock held: one more thread if none is idle and there is room. */
+/*
+ * With lock held: one more thread while queued work outnumbers the idle
+ * threads (an idle thread only stops counting as idle once it woke up,
+ * so two jobs queued meanwhile would otherwise wait for the same one).
+ */
 static int grow(void)
 {
 	pthread_attr_t attr;
 	pthread_t thread;
 	int ret;
 
-	if (idle >= 1 || threads >= BS_RBD_WORKERS)
+	if (queued <= idle || threads >= BS_RBD_WORKERS)
 		return 0;
 	ret = pthread_attr_init(&attr);
 	if (ret)
@@ -123,8 +128,11 @@ int bs_rbd_worker_queue(struct bs_rbd_work *work)
 
 	pthread_mutex_lock(&lock);
 	register_exit_wait();
+	queued++;
 	ret = grow();
-	if (!ret) {
+	if (ret) {
+		queued--;
+	} else {
 		work->next = NULL;
 		if (tail)
 			tail->next = work;

@@ -116,7 +116,8 @@ t_image_rm_refused_rename_trash()
 # blocklisted, then `rbd rm` works.  Then the entry is removed: the old
 # client could read again, but the image is gone (reads of deleted objects
 # would return zeroes).  Every command must keep failing with NOT READY
-# until the LU is deleted, which must work at once.
+# until the LU is deleted, which must work at once: 04/00 while fenced,
+# MEDIUM NOT PRESENT (3A/00) once the LU found the image gone.
 t_image_removed_while_fenced()
 {
 	local u addr r mark mark2 t0
@@ -139,19 +140,19 @@ t_image_removed_while_fenced()
 	mark2=$(log_mark)
 	imgf_ceph osd blocklist rm "$addr" >/dev/null || failed "blocklist rm"
 	# the LU probes its old client every second; once the entry is gone
-	# it reopens the image, which fails: wait for that, not for a time
-	wait_log "$mark2" "reopening the image: no image" 20
+	# it reopens the image, which is not there: wait for that, not a time
+	wait_log "$mark2" "the image was removed from the cluster" 20
 	# READ would return zeroes with GOOD if it reached the old client;
 	# and no data-in with the error (tgt would send its buffer as it is)
 	r=$(scsi $IMGF_TID 1 -r 512 28000000000000000100)
-	expect_status "READ after the entry was removed" "$r" 0x02 0x2 0x04 0x00
+	expect_status "READ after the entry was removed" "$r" 0x02 0x2 0x3a 0x00
 	case "$r" in *" residual=512"*) ;; *) failed "data-in with the error: $r" ;; esac
 	r=$(scsi $IMGF_TID 1 -w 512:0xb2 2a080000000000000100)
-	expect_status "WRITE after the entry was removed" "$r" 0x02 0x2 0x04 0x00
+	expect_status "WRITE after the entry was removed" "$r" 0x02 0x2 0x3a 0x00
 	r=$(scsi $IMGF_TID 1 35000000000000000000)
-	expect_status "SYNCHRONIZE CACHE after the entry was removed" "$r" 0x02 0x2 0x04 0x00
+	expect_status "SYNCHRONIZE CACHE after the entry was removed" "$r" 0x02 0x2 0x3a 0x00
 	r=$(scsi $IMGF_TID 1 -w 512:0xb1 2f020000000000000100)
-	expect_status "VERIFY after the entry was removed" "$r" 0x02 0x2 0x04 0x00
+	expect_status "VERIFY after the entry was removed" "$r" 0x02 0x2 0x3a 0x00
 	check "INQUIRY" inquiry_ok "$u"
 	expect_log "$mark" "blocklisted this client"
 	t0=$(now_ms)
