@@ -41,7 +41,7 @@ t_image_settings_refused()
 	local threads
 	rbd_ create --size 8M "$SET_IMG" || return 1
 	target_new "$SET_TID" || return 1
-	threads=$(proc_field "$TGT_PID" Threads)
+	threads=$(tgtd_threads)
 
 	rbd_ config image set "$SET_IMG" rbd_disable_zero_copy_writes false
 	set_refusal "image zero-copy" "$SET_IMG" \
@@ -63,7 +63,7 @@ t_image_settings_refused()
 	# no thread is left behind: the checks' helpers have ended, and the
 	# clients of the deleted LUs shut down in the background (up to 5 s)
 	threads_settle "$threads" ||
-		failed "threads $threads -> $(proc_field "$TGT_PID" Threads)"
+		failed "threads $threads -> $(tgtd_threads)"
 	target_del "$SET_TID"
 	rbd_ rm "$SET_IMG" >/dev/null 2>&1
 }
