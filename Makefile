@@ -28,8 +28,8 @@ MODULE_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fPIC \
 LDLIBS := -lrbd -lrados -lpthread
 
 SO := usr/bs_rbd.so
-SRCS := usr/bs_rbd.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
-	usr/bs_rbd_ident.c usr/bs_rbd_image.c usr/bs_rbd_imgconf.c \
+SRCS := usr/bs_rbd.c usr/bs_rbd_alua.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
+	usr/bs_rbd_gateway.c usr/bs_rbd_ident.c usr/bs_rbd_image.c usr/bs_rbd_imgconf.c \
 	usr/bs_rbd_lbamap.c \
 	usr/bs_rbd_loop.c usr/bs_rbd_lu.c usr/bs_rbd_opts.c \
 	usr/bs_rbd_reopen.c usr/bs_rbd_req.c usr/bs_rbd_sbc.c \
@@ -68,6 +68,7 @@ uninstall:
 
 UNIT_TESTS := $(BUILD)/unit/test_opts $(BUILD)/unit/test_sense \
 	$(BUILD)/unit/test_lbamap $(BUILD)/unit/test_imgconf $(BUILD)/unit/test_ident \
+	$(BUILD)/unit/test_alua \
 	$(BUILD)/unit/test_done $(BUILD)/unit/test_wait
 
 $(BUILD)/unit/test_opts: test/unit/test_opts.c usr/bs_rbd_opts.c \
@@ -87,6 +88,12 @@ $(BUILD)/unit/test_lbamap: test/unit/test_lbamap.c usr/bs_rbd_lbamap.c \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
 		test/unit/test_lbamap.c usr/bs_rbd_lbamap.c
+
+$(BUILD)/unit/test_alua: test/unit/test_alua.c usr/bs_rbd_alua.c \
+		usr/bs_rbd_alua.h test/unit/unit.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
+		test/unit/test_alua.c usr/bs_rbd_alua.c
 
 $(BUILD)/unit/test_ident: test/unit/test_ident.c usr/bs_rbd_ident.c \
 		usr/bs_rbd_ident.h test/unit/unit.h

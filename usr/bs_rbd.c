@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bs_rbd_stats.h"
 
@@ -32,6 +33,7 @@
 #include "spc.h"
 #include "target.h"
 
+#include "bs_rbd_alua.h"
 #include "bs_rbd_conn.h"
 #include "bs_rbd_ident.h"
 #include "bs_rbd_image.h"
@@ -97,6 +99,59 @@ static void install_service_actions(struct scsi_lu *lu)
 		sai_actions[1].cmd_perform = bs_rbd_get_lba_status;
 	}
 	op->service_actions = sai_actions;
+}
+
+/*
+ * MAINTENANCE IN: tgt's REPORT SUPPORTED OPERATION CODES, and REPORT
+ * TARGET PORT GROUPS (ALUA), which tgt lacks; the former lists the latter.
+ */
+static struct service_action maint_actions[3];
+
+static void install_maint_actions(struct scsi_lu *lu)
+{
+	struct device_type_operations *op =
+		&lu->dev_type_template.ops[MAINT_PROTOCOL_IN];
+	struct service_action *rsoc;
+
+	if (!op->service_actions)
+		return;
+	if (!maint_actions[0].cmd_perform) {
+		rsoc = find_service_action(op->service_actions, 0x0c);
+		if (!rsoc)
+			return;
+		maint_actions[0] = *rsoc;
+		maint_actions[1].service_action = 0x0a;
+		maint_actions[1].cmd_perform = bs_rbd_report_tpgs;
+	}
+	op->service_actions = maint_actions;
+}
+
+/* tgt's INQUIRY, whose standard data ours extends */
+static int (*core_inquiry)(int host_no, struct scsi_cmd *cmd);
+
+/* TPGS = 01b: implicit ALUA, when this gateway has a port group. */
+static int rbd_inquiry(int host_no, struct scsi_cmd *cmd)
+{
+	struct bs_rbd_image *img = bs_rbd_lu(cmd->dev)->img;
+	uint8_t *data = scsi_get_in_buffer(cmd);
+	int ret = core_inquiry(host_no, cmd);
+
+	if (ret == SAM_STAT_GOOD && !(cmd->scb[1] & 0x01) && img &&
+	    img->tpg_id && scsi_get_in_length(cmd) > 5)
+		data[5] = (uint8_t)((data[5] & ~0x30) | 0x10);
+	return ret;
+}
+
+static void install_inquiry(struct scsi_lu *lu)
+{
+	struct device_type_operations *op = &lu->dev_type_template.ops[INQUIRY];
+
+	if (!op->cmd_perform || op->cmd_perform == rbd_inquiry)
+		return;
+	if (!core_inquiry)
+		core_inquiry = op->cmd_perform;
+	if (op->cmd_perform == core_inquiry)
+		op->cmd_perform = rbd_inquiry;
 }
 
 /* tgt's TEST UNIT READY, which ours runs once the LU may serve */
@@ -184,9 +239,17 @@ static void refresh_vpd(struct scsi_lu *lu)
 static void rbd_vpd_83_update(struct scsi_lu *lu, void *id)
 {
 	struct vpd *pg = lu->attrs.lu_vpd[PCODE_OFFSET(0x83)];
+	struct bs_rbd_image *img = bs_rbd_lu(lu)->img;
+	size_t n;
 
-	pg->size = (uint16_t)bs_rbd_ident_vpd83(id, lu->attrs.vendor_id,
-						pg->data, BS_RBD_VPD83_MAX);
+	n = bs_rbd_ident_vpd83(id, lu->attrs.vendor_id, pg->data,
+			       BS_RBD_VPD83_MAX);
+	/* ALUA: the port the LU is seen through, and its group */
+	if (img && img->tpg_id) {
+		bs_rbd_alua_vpd83(img->tpg_id, pg->data + n);
+		n += BS_RBD_ALUA_VPD83_LEN;
+	}
+	pg->size = (uint16_t)n;
 }
 
 /* tgt's page is sized for its own designators: ours takes its place. */
@@ -197,7 +260,7 @@ static void hook_vpd_83(struct scsi_lu *lu)
 
 	if (*pg && (*pg)->vpd_update == rbd_vpd_83_update)
 		return;
-	ours = alloc_vpd(BS_RBD_VPD83_MAX);
+	ours = alloc_vpd(BS_RBD_VPD83_MAX + BS_RBD_ALUA_VPD83_LEN);
 	if (!ours)
 		return; /* tgt's page stays */
 	free(*pg);
@@ -217,21 +280,19 @@ static void set_identity(struct scsi_lu *lu, struct bs_rbd_lu *rlu)
 	const char *ident = rlu->img->ident;
 	struct vpd *pg;
 
-	if (!*rlu->ident || !strcmp(lu->attrs.scsi_id, rlu->ident)) {
+	if (!*rlu->ident || !strcmp(lu->attrs.scsi_id, rlu->ident))
 		snprintf(lu->attrs.scsi_id, sizeof(lu->attrs.scsi_id), "%s",
 			 ident);
-		pg = lu->attrs.lu_vpd[PCODE_OFFSET(0x83)];
-		if (pg && pg->vpd_update)
-			pg->vpd_update(lu, lu->attrs.scsi_id);
-	}
-	if (!*rlu->ident || !strcmp(lu->attrs.scsi_sn, rlu->ident)) {
+	if (!*rlu->ident || !strcmp(lu->attrs.scsi_sn, rlu->ident))
 		snprintf(lu->attrs.scsi_sn, sizeof(lu->attrs.scsi_sn), "%s",
 			 ident);
-		pg = lu->attrs.lu_vpd[PCODE_OFFSET(0x80)];
-		if (pg && pg->vpd_update)
-			pg->vpd_update(lu, lu->attrs.scsi_sn);
-	}
 	snprintf(rlu->ident, sizeof(rlu->ident), "%s", ident);
+	pg = lu->attrs.lu_vpd[PCODE_OFFSET(0x83)];
+	if (pg && pg->vpd_update)
+		pg->vpd_update(lu, lu->attrs.scsi_id);
+	pg = lu->attrs.lu_vpd[PCODE_OFFSET(0x80)];
+	if (pg && pg->vpd_update)
+		pg->vpd_update(lu, lu->attrs.scsi_sn);
 }
 
 /* Each LU has its own copy of the SBC template: adjust ours. */
@@ -243,6 +304,8 @@ static void install_lu_handlers(struct scsi_lu *lu)
 	if (lu->dev_type_template.type != TYPE_DISK)
 		return;
 	install_service_actions(lu);
+	install_maint_actions(lu);
+	install_inquiry(lu);
 	install_test_unit_ready(lu);
 	if (bs_rbd_max_caw_blocks(lu)) {
 		caw->cmd_perform = bs_rbd_compare_and_write;
@@ -271,6 +334,23 @@ static void image_release(struct bs_rbd_lu *rlu)
 	bs_rbd_lu_set_state(rlu, BS_RBD_LU_CLOSED);
 }
 
+/* gateway=, or the host's name: this tgtd among an image's gateways */
+static void gateway_name(struct bs_rbd_lu *rlu)
+{
+	char host[256];
+
+	if (rlu->opts.gateway) {
+		snprintf(rlu->gateway, sizeof(rlu->gateway), "%s",
+			 rlu->opts.gateway);
+		return;
+	}
+	if (gethostname(host, sizeof(host)))
+		snprintf(host, sizeof(host), "tgtd");
+	host[sizeof(host) - 1] = 0;
+	snprintf(rlu->gateway, sizeof(rlu->gateway), "%.*s",
+		 (int)sizeof(rlu->gateway) - 1, host);
+}
+
 static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 {
 	struct bs_rbd_lu *rlu = bs_rbd_lu(lu);
@@ -297,6 +377,7 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 		bs_rbd_opts_free(&rlu->opts);
 		return ret == -ENOMEM ? TGTADM_NOMEM : TGTADM_INVALID_REQUEST;
 	}
+	gateway_name(rlu);
 	bs_rbd_loop_setup_begin(lu);
 	ret = bs_rbd_conn_get(&rlu->opts, &rlu->conn, err, sizeof(err));
 	bs_rbd_loop_setup_end();
@@ -344,7 +425,7 @@ static int open_image(struct scsi_lu *lu, char *spec, uint64_t *size)
 		ret = bs_rbd_pool_get(rlu->conn, rlu->path.pool, rlu->path.ns,
 				      &pool, err, sizeof(err));
 	if (!ret)
-		ret = bs_rbd_image_open(pool, &rlu->path,
+		ret = bs_rbd_image_open(pool, &rlu->path, rlu->gateway,
 					rlu->opts.connect_timeout, &rlu->img,
 					err, sizeof(err));
 	if (pool)
@@ -355,6 +436,11 @@ static int open_image(struct scsi_lu *lu, char *spec, uint64_t *size)
 		return ret;
 	}
 	*size = rlu->img->size;
+	if (!rlu->img->tpg_id)
+		rbd_log(rlu,
+			"no ALUA (REPORT TARGET PORT GROUPS) for this LU: "
+			"cannot register gateway '%s' with the image: %s",
+			rlu->gateway, strerror(-rlu->img->tpg_err));
 	lu_serve(lu, rlu);
 	snap = rlu->path.snap;
 	bs_rbd_image_spec(&rlu->path, name, sizeof(name));

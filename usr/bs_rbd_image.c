@@ -22,6 +22,7 @@
 #include "log.h"
 
 #include "bs_rbd_conn.h"
+#include "bs_rbd_gateway.h"
 #include "bs_rbd_image.h"
 #include "bs_rbd_imgconf.h"
 #include "bs_rbd_loop.h"
@@ -45,7 +46,11 @@ struct open_job {
 	char name[BS_RBD_NAME_MAX + 1];
 	char snap[BS_RBD_NAME_MAX + 1]; /* empty: the head */
 	char ns[BS_RBD_NAME_MAX + 1];	/* empty: the default namespace */
+	char gateway[BS_RBD_GATEWAY_MAX + 1];
 	char ident[BS_RBD_IDENT_LEN];
+	char id[BS_RBD_IMAGE_ID_LEN];
+	uint16_t tpg_id;
+	int tpg_err;
 	char pool_name[BS_RBD_NAME_MAX + 1];
 	char spec[3 * BS_RBD_NAME_MAX + 3];
 };
@@ -76,6 +81,9 @@ static struct bs_rbd_image *handle_take(struct open_job *job)
 	img->size = job->info.size;
 	img->object_size = job->info.obj_size;
 	memcpy(img->ident, job->ident, sizeof(img->ident));
+	memcpy(img->id, job->id, sizeof(img->id));
+	img->tpg_id = job->tpg_id;
+	img->tpg_err = job->tpg_err;
 	img->refs = 1;
 	return img;
 }
@@ -153,7 +161,11 @@ static int read_identity(struct open_job *job)
 
 	ret = rados_cluster_fsid(rados_ioctx_get_cluster(io), fsid,
 				 sizeof(fsid));
-	if (ret >= 0 && rbd_get_id(job->image, id, sizeof(id)) < 0)
+	if (ret >= 0 && rbd_get_id(job->image, job->id, sizeof(job->id)) < 0)
+		*job->id = 0;
+	if (*job->id)
+		snprintf(id, sizeof(id), "%s", job->id);
+	else
 		snprintf(id, sizeof(id), "v1:%s", job->name);
 	if (ret >= 0 && *job->snap)
 		ret = rbd_snap_get_id(job->image, job->snap, &src.snap_id);
@@ -165,6 +177,26 @@ static int read_identity(struct open_job *job)
 	}
 	bs_rbd_ident_make(&src, job->ident);
 	return 0;
+}
+
+/*
+ * This gateway serves the image: its port (group) number.  A client that
+ * may not write the pool (a read-only snapshot export) goes without ALUA.
+ */
+static void join_gateways(struct open_job *job)
+{
+	rados_ioctx_t io = bs_rbd_pool_ioctx(job->pool);
+	char *addr;
+
+	job->tpg_err = -EOPNOTSUPP; /* an old format 1 image has no id */
+	if (!*job->id || !*job->gateway)
+		return;
+	job->tpg_err = rados_getaddrs(rados_ioctx_get_cluster(io), &addr);
+	if (job->tpg_err < 0)
+		return;
+	job->tpg_err = bs_rbd_gateway_join(io, job->id, job->gateway, addr,
+					   &job->tpg_id);
+	rados_buffer_free(addr);
 }
 
 /* Worker: what librbd only answers blocking, on the open image. */
@@ -181,6 +213,8 @@ static void after_open(struct bs_rbd_work *work)
 		ret = read_identity(job);
 	if (!ret && !*job->snap)
 		ret = check_settings(job);
+	if (!ret)
+		join_gateways(job);
 	if (ret < 0) {
 		rbd_close(job->image); /* a worker may block */
 		job->image = NULL;
@@ -262,7 +296,8 @@ static void job_abandoned(struct bs_rbd_wait *wait)
 }
 
 static struct open_job *job_new(struct bs_rbd_pool *pool,
-				const struct bs_rbd_path *path)
+				const struct bs_rbd_path *path,
+				const char *gateway)
 {
 	struct open_job *job = calloc(1, sizeof(*job));
 
@@ -284,6 +319,8 @@ static struct open_job *job_new(struct bs_rbd_pool *pool,
 		 path->snap ? path->snap : "");
 	snprintf(job->pool_name, sizeof(job->pool_name), "%s", path->pool);
 	snprintf(job->ns, sizeof(job->ns), "%s", path->ns ? path->ns : "");
+	snprintf(job->gateway, sizeof(job->gateway), "%s",
+		 gateway ? gateway : "");
 	bs_rbd_image_spec(path, job->spec, sizeof(job->spec));
 	return job;
 }
@@ -312,10 +349,10 @@ static int job_start(struct open_job *job)
 }
 
 int bs_rbd_image_open(struct bs_rbd_pool *pool, const struct bs_rbd_path *path,
-		      unsigned int timeout, struct bs_rbd_image **out,
-		      char *err, size_t errlen)
+		      const char *gateway, unsigned int timeout,
+		      struct bs_rbd_image **out, char *err, size_t errlen)
 {
-	struct open_job *job = job_new(pool, path);
+	struct open_job *job = job_new(pool, path, gateway);
 	int ret;
 
 	if (!job) {
@@ -345,11 +382,11 @@ out:
 }
 
 int bs_rbd_image_open_async(struct bs_rbd_pool *pool,
-			    const struct bs_rbd_path *path,
+			    const struct bs_rbd_path *path, const char *gateway,
 			    struct bs_rbd_image **out, char *err, size_t errlen,
 			    struct bs_rbd_done *done)
 {
-	struct open_job *job = job_new(pool, path);
+	struct open_job *job = job_new(pool, path, gateway);
 	int ret;
 
 	if (!job) {

@@ -22,34 +22,41 @@
 
 struct bs_rbd_pool;
 
+#define BS_RBD_IMAGE_ID_LEN 64
+
 struct bs_rbd_image {
 	rbd_image_t image;
 	struct bs_rbd_pool *pool;     /* held: the image's client and ioctx */
 	uint64_t size;		      /* bytes, when opened */
 	uint64_t object_size;	      /* bytes */
 	char ident[BS_RBD_IDENT_LEN]; /* its SCSI identity (bs_rbd_ident.h) */
-	unsigned int refs;	      /* main loop only */
+	char id[BS_RBD_IMAGE_ID_LEN]; /* librbd's image id ("" for format 1) */
+	uint16_t tpg_id;   /* this gateway's port (group), 0: no ALUA */
+	int tpg_err;	   /* why tpg_id is 0 */
+	unsigned int refs; /* main loop only */
 };
 
 /* pool[/ns]/image, as `rbd` names it */
 void bs_rbd_image_spec(const struct bs_rbd_path *p, char *buf, size_t len);
 
 /*
- * Open path's image (or snapshot) on pool, read its size and identity
- * and, for a writable image, refuse pool or image settings that undo bs_rbd's
+ * Open path's image (or snapshot) on pool, read its size and identity,
+ * register this gateway (its name, unless NULL) in the image's gateway
+ * registry (bs_rbd_gateway.h) and, for a writable image, refuse pool or image
+ * settings that undo bs_rbd's
  * (bs_rbd_imgconf.h).  Bounded by timeout, serving other LUs meanwhile
  * (bs_rbd_loop.h).  0 with *out held, or a negative errno with err set.
  */
 int bs_rbd_image_open(struct bs_rbd_pool *pool, const struct bs_rbd_path *path,
-		      unsigned int timeout, struct bs_rbd_image **out,
-		      char *err, size_t errlen);
+		      const char *gateway, unsigned int timeout,
+		      struct bs_rbd_image **out, char *err, size_t errlen);
 /*
  * The same without waiting: done->fn runs on the main loop, with *out set
  * and held when done->ret is 0, or err set.  out and err must live until
  * then; path is copied.
  */
 int bs_rbd_image_open_async(struct bs_rbd_pool *pool,
-			    const struct bs_rbd_path *path,
+			    const struct bs_rbd_path *path, const char *gateway,
 			    struct bs_rbd_image **out, char *err, size_t errlen,
 			    struct bs_rbd_done *done);
 void bs_rbd_image_hold(struct bs_rbd_image *img);

@@ -5,6 +5,7 @@
  * Everything here is strict on purpose: a typo in an option must fail the
  * LUN creation with a message naming it, never be silently ignored.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -147,7 +148,14 @@ void bs_rbd_path_free(struct bs_rbd_path *path)
 	memset(path, 0, sizeof(*path));
 }
 
-enum opt_kind { OPT_STR, OPT_ID, OPT_SECONDS, OPT_NUMBER, OPT_REFUSED };
+enum opt_kind {
+	OPT_STR,
+	OPT_ID,
+	OPT_NAME,
+	OPT_SECONDS,
+	OPT_NUMBER,
+	OPT_REFUSED
+};
 
 struct opt_desc {
 	const char *name;
@@ -169,13 +177,16 @@ static const struct opt_desc opt_table[] = {
 	  BS_RBD_OP_TIMEOUT_MAX },
 	{ "connection", OPT_NUMBER, OPT_FIELD(connection), 0,
 	  BS_RBD_CONNECTION_MAX },
+	{ "gateway", OPT_NAME, OPT_FIELD(gateway), 0, 0 },
 	/* Debian's bs_rbd options that would put a key into tgtd's log */
 	{ "cephx_key", OPT_REFUSED, 0, 0, 0 },
 	{ "virsecretuuid", OPT_REFUSED, 0, 0, 0 },
 };
 
-#define OPT_KNOWN \
-	"conf, id, cluster, keyring, connect_timeout, op_timeout, connection"
+#define OPT_KNOWN                                                   \
+	"conf, id, cluster, keyring, connect_timeout, op_timeout, " \
+	"connection, "                                              \
+	"gateway"
 
 static const struct opt_desc *opt_lookup(const char *key, size_t len)
 {
@@ -212,6 +223,23 @@ bad:
 		    d->min, d->max);
 }
 
+/* A name other gateways see (RADOS, REPORT TARGET PORT GROUPS, logs) */
+static int check_name(const struct opt_desc *d, const char *v, size_t len,
+		      char *err, size_t errlen)
+{
+	size_t i = 0;
+
+	while (i < len && (isalnum((unsigned char)v[i]) || v[i] == '.' ||
+			   v[i] == '_' || v[i] == '-'))
+		i++;
+	if (len > BS_RBD_GATEWAY_MAX || i < len)
+		return fail(err, errlen, -EINVAL,
+			    "bsopts: %s must be 1 to %d letters, digits, '.', "
+			    "'_' or '-'",
+			    d->name, BS_RBD_GATEWAY_MAX);
+	return 0;
+}
+
 static int parse_string(const struct opt_desc *d, const char *v, size_t len,
 			char **out, char *err, size_t errlen)
 {
@@ -228,6 +256,8 @@ static int parse_string(const struct opt_desc *d, const char *v, size_t len,
 	if (has_ctl_char(v, len))
 		return fail(err, errlen, -EINVAL,
 			    "bsopts: control character in %s", d->name);
+	if (d->kind == OPT_NAME && check_name(d, v, len, err, errlen))
+		return -EINVAL;
 	*out = strndup(v, len);
 	if (!*out)
 		return fail(err, errlen, -ENOMEM, "out of memory");
@@ -317,5 +347,6 @@ void bs_rbd_opts_free(struct bs_rbd_opts *opts)
 	free(opts->id);
 	free(opts->cluster);
 	free(opts->keyring);
+	free(opts->gateway);
 	memset(opts, 0, sizeof(*opts));
 }

@@ -19,6 +19,7 @@
 #define BS_RBD_OP_TIMEOUT_DEFAULT 30 /* seconds, 0 = never */
 #define BS_RBD_OP_TIMEOUT_MAX 3600
 #define BS_RBD_CONNECTION_MAX 63 /* connection=0..63 */
+#define BS_RBD_GATEWAY_MAX 63	 /* longest gateway= name */
 
 /* [pool/[namespace/]]image[@snap] */
 struct bs_rbd_path {
@@ -36,6 +37,7 @@ struct bs_rbd_opts {
 	unsigned int connect_timeout; /* seconds */
 	unsigned int op_timeout;      /* seconds, 0 = never */
 	unsigned int connection;      /* LUs share a client only if equal */
+	char *gateway; /* this tgtd's name among gateways; NULL: host name */
 };
 
 /*

@@ -153,8 +153,9 @@ static void pool_got(struct bs_rbd_done *done)
 	}
 	r->busy = 1;
 	r->done.fn = reopened;
-	ret = bs_rbd_image_open_async(r->pool, &r->rlu->path, &r->img, r->err,
-				      sizeof(r->err), &r->done);
+	ret = bs_rbd_image_open_async(r->pool, &r->rlu->path, r->rlu->gateway,
+				      &r->img, r->err, sizeof(r->err),
+				      &r->done);
 	if (ret < 0) {
 		r->busy = 0;
 		bs_rbd_pool_put(r->pool);
@@ -224,7 +225,8 @@ static void reopen_attempt(void *arg)
 		ret = attempt_on_successor(r);
 	} else {
 		r->done.fn = probed;
-		ret = bs_rbd_image_open_async(rlu->img->pool, &rlu->path,
+		/* a probe: the gateway stays registered as it is */
+		ret = bs_rbd_image_open_async(rlu->img->pool, &rlu->path, NULL,
 					      &r->img, r->err, sizeof(r->err),
 					      &r->done);
 		ret = ret < 0 ? ret : 1;

@@ -27,7 +27,10 @@
 #include "spc.h"
 #include "target.h"
 
+#include "bs_rbd_alua.h"
 #include "bs_rbd_be.h"
+#include "bs_rbd_conn.h"
+#include "bs_rbd_gateway.h"
 #include "bs_rbd_image.h"
 #include "bs_rbd_lbamap.h"
 #include "bs_rbd_lu.h"
@@ -670,14 +673,15 @@ int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd)
 /* Most descriptors one GET LBA STATUS returns; the initiator asks again. */
 #define LBA_MAX_DESC 1024
 /*
- * A diff iteration holds a worker for as long as the OSDs take to list up
- * to LBA_MAX_DESC objects: one per LU and at most all workers but one, so
- * initiators asking for allocation maps never hold up LU setup, a reopen
- * or a size change.  Beyond that: BUSY, and the initiator asks again.
+ * Commands that hold a worker (a diff iteration lists up to LBA_MAX_DESC
+ * objects): at most all workers but one, and one GET LBA STATUS per LU,
+ * so initiators never hold up LU setup, a reopen or a size change.
+ * Beyond that: BUSY, and the initiator asks again.  Such a command is
+ * never abandoned by the watchdog: its end gives its slot back.
  */
-#define LBA_MAX_JOBS (BS_RBD_WORKERS - 1)
+#define MAX_WORKER_CMDS (BS_RBD_WORKERS - 1)
 
-static unsigned int lba_jobs; /* main loop only */
+static unsigned int worker_cmds; /* main loop only */
 
 /* Scratch of one GET LBA STATUS, in req->buf. */
 struct lba_job {
@@ -743,7 +747,7 @@ static void lba_done(struct bs_rbd_done *done)
 	uint8_t head[8] = { 0 };
 	size_t n, len, copy;
 
-	lba_jobs--;
+	worker_cmds--;
 	req->rlu->lba_job = 0;
 	if (done->ret < 0) {
 		fail(req, (int)done->ret);
@@ -789,7 +793,7 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
 		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_LBA_RANGE);
 	if (bs_rbd_be32(&cmd->scb[10]) < 4)
 		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
-	if (rlu->lba_job || lba_jobs >= LBA_MAX_JOBS)
+	if (rlu->lba_job || worker_cmds >= MAX_WORKER_CMDS)
 		return SAM_STAT_BUSY;
 
 	req = bs_rbd_req_get(rlu, cmd, lba << lu->blk_shift, 0,
@@ -798,10 +802,9 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
 		return sync_sense(cmd, HARDWARE_ERROR,
 				  ASC_INTERNAL_TGT_FAILURE);
 	bs_rbd_req_start(req, lba_done);
-	/* its end (lba_done) releases the job's slot: never abandoned */
 	req->no_abandon = 1;
 	rlu->lba_job = 1;
-	lba_jobs++;
+	worker_cmds++;
 	job = calloc(1, sizeof(*job));
 	req->buf = (char *)job;
 	if (!job) {
@@ -816,6 +819,94 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
 	/* one answer covers at most LBA_MAX_DESC objects' worth */
 	span = req->img->object_size * LBA_MAX_DESC;
 	job->end = end - job->start > span ? job->start + span : end;
+	if (bs_rbd_worker_queue(&job->work))
+		bs_rbd_req_defer(req, -EAGAIN);
+	return SAM_STAT_GOOD;
+}
+
+/* ---- REPORT TARGET PORT GROUPS ------------------------------------------ */
+
+/* Scratch of one REPORT TARGET PORT GROUPS, in req->buf. */
+struct rtpg_job {
+	struct bs_rbd_work work; /* first */
+	struct bs_rbd_req *req;
+	int n;
+	struct bs_rbd_alua_port ports[BS_RBD_ALUA_MAX_PORTS];
+};
+
+/* Worker: the registry, the image's watchers and its lock owner. */
+static void rtpg_work(struct bs_rbd_work *work)
+{
+	struct rtpg_job *job = (struct rtpg_job *)work;
+	struct bs_rbd_image *img = job->req->img;
+
+	job->n = bs_rbd_gateway_ports(bs_rbd_pool_ioctx(img->pool), img->image,
+				      img->id, job->ports,
+				      BS_RBD_ALUA_MAX_PORTS);
+	bs_rbd_req_defer(job->req, job->n < 0 ? job->n : 0);
+}
+
+static void rtpg_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+	struct rtpg_job *job = (struct rtpg_job *)req->buf;
+	struct scsi_cmd *cmd = req->cmd;
+	uint32_t alloc = bs_rbd_be32(&cmd->scb[6]);
+	size_t len;
+
+	worker_cmds--;
+	if (done->ret < 0) {
+		fail(req, (int)done->ret);
+		return;
+	}
+	if (alloc > scsi_get_in_length(cmd))
+		alloc = scsi_get_in_length(cmd);
+	len = bs_rbd_alua_rtpg(job->ports, job->n, scsi_get_in_buffer(cmd),
+			       alloc);
+	scsi_set_in_resid_by_actual(cmd, (uint32_t)min_t(size_t, len, alloc));
+	bs_rbd_req_complete(req, SAM_STAT_GOOD);
+}
+
+/*
+ * REPORT TARGET PORT GROUPS: one group, with one port, per gateway that
+ * serves the image now, from what the cluster says, so that every gateway
+ * gives the same answer (bs_rbd_gateway.c, bs_rbd_alua.h).  Installed as
+ * the LU's handler for MAINTENANCE IN / REPORT TARGET PORT GROUPS.
+ */
+int bs_rbd_report_tpgs(int host_no, struct scsi_cmd *cmd)
+{
+	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
+	struct bs_rbd_req *req;
+	struct rtpg_job *job;
+	uint16_t asc;
+	uint8_t key;
+
+	(void)host_no;
+	if (!admitted(rlu, &key, &asc))
+		return sync_sense(cmd, key, asc);
+	/* no port group: as if the command did not exist */
+	if (!rlu->img->tpg_id)
+		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_OP_CODE);
+	/* the extended format (byte 1 bits 7-5 = 1) is not offered */
+	if ((cmd->scb[1] & 0xe0) || bs_rbd_be32(&cmd->scb[6]) < 4)
+		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+	if (worker_cmds >= MAX_WORKER_CMDS)
+		return SAM_STAT_BUSY;
+	req = bs_rbd_req_get(rlu, cmd, 0, 0, BS_RBD_DIR_READ);
+	if (!req)
+		return sync_sense(cmd, HARDWARE_ERROR,
+				  ASC_INTERNAL_TGT_FAILURE);
+	bs_rbd_req_start(req, rtpg_done);
+	req->no_abandon = 1;
+	worker_cmds++;
+	job = calloc(1, sizeof(*job));
+	req->buf = (char *)job;
+	if (!job) {
+		bs_rbd_req_defer(req, -ENOMEM);
+		return SAM_STAT_GOOD;
+	}
+	job->req = req;
+	job->work.fn = rtpg_work;
 	if (bs_rbd_worker_queue(&job->work))
 		bs_rbd_req_defer(req, -EAGAIN);
 	return SAM_STAT_GOOD;

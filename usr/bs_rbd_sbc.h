@@ -21,6 +21,7 @@ int bs_rbd_sbc_handles(uint8_t opcode);
 /* Per-LU cmd_perform handlers for what tgt's core lacks or gets wrong */
 int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd);
 int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd);
+int bs_rbd_report_tpgs(int host_no, struct scsi_cmd *cmd);
 /* Blocks one COMPARE AND WRITE may cover on this LU (0: not offered) */
 unsigned int bs_rbd_max_caw_blocks(const struct scsi_lu *lu);
 

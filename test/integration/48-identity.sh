@@ -18,11 +18,26 @@ id_vpd()
 	od -An -tx1 -v "$f" | tr -d ' \n' | cut -c9-
 }
 
-# id_of URL: "serial page83" of the LU, one line
-id_of() { echo "$(id_vpd "$1" 80) $(id_vpd "$1" 83)"; }
+# id_lu_desigs HEX: the designators of page 0x83 about the LU itself
+# (association 0), not those about the port the page came through
+id_lu_desigs()
+{
+	python3 -c 'import sys
+d, out, i = bytes.fromhex(sys.argv[1]), "", 0
+while i + 4 <= len(d):
+    n = 4 + d[i + 3]
+    if not d[i + 1] & 0x30:
+        out += d[i:i + n].hex()
+    i += n
+print(out)' "$1"
+}
 
+# id_of URL: "serial page83" of the LU, one line
+id_of() { echo "$(id_vpd "$1" 80) $(id_lu_desigs "$(id_vpd "$1" 83)")"; }
+
+# id_lun TID LUN SPEC [EXTRA_BSOPTS]
 id_lun() { tgtadm_ --mode logicalunit --op new --tid "$1" --lun "$2" \
-	--bstype rbd --backing-store "$3" --bsopts "$BSOPTS"; }
+	--bstype rbd --backing-store "$3" --bsopts "$BSOPTS${4:+;$4}"; }
 
 t_identity_from_the_image()
 {
@@ -94,8 +109,10 @@ t_identity_two_gateways_multipath()
 	env2=$(cat "$d/tgtd.env")
 	ctrl2=$(sed -n 's/^TGT_CTRL=//p' <<<"$env2")
 	port2=$(sed -n 's/^TGT_PORT=//p' <<<"$env2")
-	target_new $ID_TID && id_lun $ID_TID 1 rbd/id-mp || { failed "gateway 1"; return 1; }
-	TGT_CTRL=$ctrl2 target_new 7 && TGT_CTRL=$ctrl2 id_lun 7 2 rbd/id-mp &&
+	target_new $ID_TID && id_lun $ID_TID 1 rbd/id-mp "gateway=gw1" ||
+		{ failed "gateway 1"; return 1; }
+	TGT_CTRL=$ctrl2 target_new 7 &&
+		TGT_CTRL=$ctrl2 id_lun 7 2 rbd/id-mp "gateway=gw2" &&
 		TGT_CTRL=$ctrl2 target_new $ID_TID &&
 		TGT_CTRL=$ctrl2 id_lun $ID_TID 1 rbd/id-other ||
 		{ failed "gateway 2"; scripts/tgtd.sh stop "$d" >/dev/null 2>&1; return 1; }

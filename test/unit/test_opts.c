@@ -118,7 +118,7 @@ static void test_opts_defaults(void)
 	struct bs_rbd_opts o;
 
 	CHECK(bs_rbd_opts_parse(NULL, &o, err, sizeof(err)) == 0);
-	CHECK(!o.conf && !o.id && !o.cluster && !o.keyring);
+	CHECK(!o.conf && !o.id && !o.cluster && !o.keyring && !o.gateway);
 	CHECK(o.connect_timeout == BS_RBD_CONNECT_TIMEOUT_DEFAULT);
 	CHECK(o.op_timeout == BS_RBD_OP_TIMEOUT_DEFAULT);
 	CHECK(o.connection == 0);
@@ -136,7 +136,7 @@ static void test_opts_all(void)
 
 	CHECK(bs_rbd_opts_parse("conf=/etc/ceph/x.conf;id=tgt;cluster=x;"
 				"keyring=/k;connect_timeout=7;op_timeout=0;"
-				"connection=63",
+				"connection=63;gateway=gw-1.a_b",
 				&o, err, sizeof(err)) == 0);
 	CHECK_STR(o.conf, "/etc/ceph/x.conf");
 	CHECK_STR(o.id, "tgt");
@@ -145,6 +145,7 @@ static void test_opts_all(void)
 	CHECK(o.connect_timeout == 7);
 	CHECK(o.op_timeout == 0);
 	CHECK(o.connection == 63);
+	CHECK_STR(o.gateway, "gw-1.a_b");
 	bs_rbd_opts_free(&o);
 }
 
@@ -187,6 +188,12 @@ static const struct opts_bad_case opts_bad[] = {
 	{ "cephx_key=AQ==", "cephx_key is not supported" },
 	{ "virsecretuuid=x", "virsecretuuid is not supported" },
 	{ "conf=/a\nb", "control character in conf" },
+	{ "gateway=", "gateway has no value" },
+	{ "gateway=a b", "gateway must be 1 to 63 letters" },
+	{ "gateway=a/b", "gateway must be 1 to 63 letters" },
+	{ "gateway=0123456789012345678901234567890123456789012345678901234567"
+	  "890123",
+	  "gateway must be 1 to 63 letters" },
 };
 
 static void test_opts_bad(void)
@@ -205,7 +212,8 @@ static void test_opts_bad(void)
 			CHECK(0);
 		}
 		/* nothing is left allocated on failure */
-		CHECK(!o.conf && !o.id && !o.cluster && !o.keyring);
+		CHECK(!o.conf && !o.id && !o.cluster && !o.keyring &&
+		      !o.gateway);
 	}
 }
 

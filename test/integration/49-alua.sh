@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# ALUA with several gateways (tgtds named by bsopts gateway=) serving one
+# image: each is a target port group with one port, numbered in the
+# image's gateway registry in RADOS; standard INQUIRY says implicit ALUA
+# (TPGS 01b), VPD 0x83 names the port and its group, and REPORT TARGET
+# PORT GROUPS gives the same answer on every gateway, the group of the
+# gateway that holds the image's exclusive lock Active/Optimized.
+
+ALUA_TID=49
+
+# alua_rtpg URL: "id:state ..." from REPORT TARGET PORT GROUPS
+alua_rtpg()
+{
+	local f=$WORK/alua.rtpg r
+	r=$("$SCSI_CMD" -r 1024 -o "$f" "$1" a30a00000000000004000000) || return 1
+	case "$r" in status=0x00*) ;; *) echo "error:$r"; return ;; esac
+	python3 -c 'import struct, sys
+d = open(sys.argv[1], "rb").read()
+n = struct.unpack(">I", d[:4])[0] + 4
+out, i = [], 4
+while i + 8 <= n:
+    cnt = d[i + 7]
+    out.append("%d:%d" % (struct.unpack(">H", d[i + 2:i + 4])[0], d[i] & 15))
+    i += 8 + 4 * cnt
+print(" ".join(out))' "$f"
+}
+
+# alua_tpgs URL: the TPGS field of standard INQUIRY
+alua_tpgs()
+{
+	local f=$WORK/alua.inq
+	"$SCSI_CMD" -r 96 -o "$f" "$1" 120000006000 | grep -q '^status=0x00' ||
+		return 1
+	echo $(($(od -An -tu1 -j5 -N1 "$f") >> 4 & 3))
+}
+
+# alua_port URL: the relative target port id in VPD 0x83 (type 4)
+alua_port()
+{
+	local f=$WORK/alua.vpd
+	"$SCSI_CMD" -r 255 -o "$f" "$1" 12018300ff00 | grep -q '^status=0x00' ||
+		return 1
+	python3 -c 'import sys
+d = open(sys.argv[1], "rb").read()
+n, i = (d[2] << 8 | d[3]) + 4, 4
+while i + 4 <= n:
+    if d[i + 1] & 0x3f == 0x14:
+        print(d[i + 6] << 8 | d[i + 7])
+    i += 4 + d[i + 3]' "$f"
+}
+
+# alua_ao_is URL1 URL2 ID: both gateways report group ID alone AO, in 10 s
+alua_ao_is()
+{
+	local i a b
+	for i in $(seq 50); do
+		a=$(alua_rtpg "$1")
+		b=$(alua_rtpg "$2")
+		[ "$a" = "$b" ] && [ "$(grep -o '[0-9]*:0' <<<"$a")" = "$3:0" ] &&
+			return 0
+		sleep 0.2
+	done
+	failed "AO should be group $3: gateway 1 says '$a', gateway 2 '$b'"
+}
+
+alua_gw2() { TGT_ADDR=127.0.0.2 TGT_CTRL='' TGT_PORT='' \
+	scripts/tgtd.sh start "$1" "$WORK/modules" >/dev/null 2>&1; }
+
+alua_env() { sed -n "s/^$2=//p" "$1/tgtd.env"; }
+
+t_alua_two_gateways()
+{
+	local d=$WORK/alua-gw2 ctrl2 port2 u1 u2 p1 p2 r1 r2
+	rbd_ create --size 16M rbd/alua || return 1
+	alua_gw2 "$d" || { failed "second gateway"; return 1; }
+	ctrl2=$(alua_env "$d" TGT_CTRL)
+	port2=$(alua_env "$d" TGT_PORT)
+	target_new $ALUA_TID && lun_new $ALUA_TID 1 rbd/alua "$BSOPTS;gateway=gw1" &&
+		TGT_CTRL=$ctrl2 target_new $ALUA_TID &&
+		TGT_CTRL=$ctrl2 lun_new $ALUA_TID 1 rbd/alua "$BSOPTS;gateway=gw2" ||
+		{ failed "LUNs"; scripts/tgtd.sh stop "$d" >/dev/null 2>&1; return 1; }
+	u1=$(lun_url $ALUA_TID 1)
+	u2="iscsi://127.0.0.2:$port2/$(iqn t$ALUA_TID)/1"
+	[ "$(alua_tpgs "$u1")" = 1 ] && [ "$(alua_tpgs "$u2")" = 1 ] ||
+		failed "standard INQUIRY: TPGS is not 01b (implicit ALUA)"
+	p1=$(alua_port "$u1")
+	p2=$(alua_port "$u2")
+	note "gateway ports: gw1 $p1, gw2 $p2"
+	[ -n "$p1" ] && [ -n "$p2" ] && [ "$p1" != "$p2" ] ||
+		failed "VPD 0x83 relative target ports: '$p1' and '$p2'"
+	r1=$(alua_rtpg "$u1")
+	r2=$(alua_rtpg "$u2")
+	note "REPORT TARGET PORT GROUPS: $r1"
+	[ "$(wc -w <<<"$r1")" = 2 ] || failed "groups: '$r1', want two"
+	[ "$r1" = "$r2" ] || failed "gateways disagree: '$r1' vs '$r2'"
+	# the lock goes with the writes, and so does Active/Optimized
+	qemu-io -f raw -c "write -P 0x21 0 64k" "$u2" >/dev/null || failed "write via gw2"
+	alua_ao_is "$u1" "$u2" "$p2"
+	qemu-io -f raw -c "write -P 0x22 0 64k" "$u1" >/dev/null || failed "write via gw1"
+	alua_ao_is "$u1" "$u2" "$p1"
+	# numbers stay with the names: gw2 restarted keeps its port
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	r1=$(alua_rtpg "$u1")
+	[ "$r1" = "$p1:0" ] || failed "gw2 stopped: gw1 says '$r1', want '$p1:0'"
+	alua_gw2 "$d" || { failed "second gateway again"; return 1; }
+	ctrl2=$(alua_env "$d" TGT_CTRL)
+	port2=$(alua_env "$d" TGT_PORT)
+	u2="iscsi://127.0.0.2:$port2/$(iqn t$ALUA_TID)/1"
+	TGT_CTRL=$ctrl2 target_new $ALUA_TID &&
+		TGT_CTRL=$ctrl2 lun_new $ALUA_TID 1 rbd/alua "$BSOPTS;gateway=gw2" ||
+		failed "gw2's LUN again"
+	[ "$(alua_port "$u2")" = "$p2" ] || failed "gw2 came back as port $(alua_port "$u2"), was $p2"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	rbd_ rm rbd/alua >/dev/null 2>&1
+}
+
+# REPORT SUPPORTED OPERATION CODES lists it (MAINTENANCE IN 0xa3/0x0a).
+t_alua_rtpg_listed()
+{
+	local u r
+	rbd_ create --size 8M rbd/alua-rsoc || return 1
+	target_new $ALUA_TID && lun_new $ALUA_TID 1 rbd/alua-rsoc ||
+		{ failed "LUN"; return 1; }
+	u=$(lun_url $ALUA_TID 1)
+	# one command, with service action: SUPPORT = 011b, supported
+	r=$("$SCSI_CMD" -r 64 -o "$WORK/alua.rsoc" "$u" a30c02a3000a000000400000)
+	expect_status "REPORT SUPPORTED OPERATION CODES a3/0a" "$r" 0x00
+	[ $(($(od -An -tu1 -j1 -N1 "$WORK/alua.rsoc") & 7)) = 3 ] ||
+		failed "REPORT TARGET PORT GROUPS not reported as supported"
+	[ "$(alua_tpgs "$u")" = 1 ] || failed "one gateway: TPGS is not 01b"
+	[ "$(wc -w <<<"$(alua_rtpg "$u")")" = 1 ] || failed "one gateway, one group"
+	target_del $ALUA_TID
+	rbd_ rm rbd/alua-rsoc >/dev/null 2>&1
+}

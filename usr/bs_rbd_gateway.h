@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * bs_rbd: the gateways serving an image, in RADOS next to the image
+ * (bs_rbd_gateway.c).  Worker threads only: every call waits for the
+ * cluster (bounded by op_timeout).
+ */
+#ifndef BS_RBD_GATEWAY_H
+#define BS_RBD_GATEWAY_H
+
+#include <stdint.h>
+
+#include <rados/librados.h>
+#include <rbd/librbd.h>
+
+#include "bs_rbd_alua.h"
+
+/*
+ * Register gateway name, whose client has address addr, for the image:
+ * *id is the number it had, or the smallest one free.  0, or a negative
+ * errno.
+ */
+int bs_rbd_gateway_join(rados_ioctx_t io, const char *image_id,
+			const char *name, const char *addr, uint16_t *id);
+
+/*
+ * The gateways serving the open image now (registered, and watching it)
+ * with their ALUA states (bs_rbd_alua_states); how many, or a negative
+ * errno.
+ */
+int bs_rbd_gateway_ports(rados_ioctx_t io, rbd_image_t image,
+			 const char *image_id, struct bs_rbd_alua_port *ports,
+			 int max);
+
+#endif
