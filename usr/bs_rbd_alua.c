@@ -11,6 +11,10 @@
 /* SPC-4 6.36: supported states of a group: T_SUP, AN_SUP, AO_SUP */
 #define SUPPORTED_STATES 0x83
 #define RTPG_HEADER 4
+#define RTPG_EXT_HEADER 8
+#define FORMAT_EXTENDED 0x10 /* byte 4 of the extended header */
+/* implicit transitions take as long as a lock handover: a few seconds */
+#define IMPLICIT_TRANSITION_S 10
 #define DESC_LEN 8
 #define PORT_LEN 4
 
@@ -89,27 +93,39 @@ static void put16(uint8_t *p, unsigned int v)
 	p[1] = (uint8_t)v;
 }
 
-size_t bs_rbd_alua_rtpg(const struct bs_rbd_alua_port *ports, int n,
-			uint8_t *out, size_t len)
+/* Copy what fits of src (n bytes) to out at offset at, of len. */
+static void put(uint8_t *out, size_t len, size_t at, const uint8_t *src,
+		size_t n)
 {
-	uint8_t d[DESC_LEN + PORT_LEN];
-	size_t total = RTPG_HEADER + (size_t)n * sizeof(d), at;
+	if (at < len)
+		memcpy(out + at, src, len - at < n ? len - at : n);
+}
+
+size_t bs_rbd_alua_rtpg(const struct bs_rbd_alua_port *ports, int n,
+			int extended, uint8_t *out, size_t len)
+{
+	uint8_t d[DESC_LEN + PORT_LEN], head[RTPG_EXT_HEADER] = { 0 };
+	size_t hlen = extended ? RTPG_EXT_HEADER : RTPG_HEADER;
+	size_t total = hlen + (size_t)n * sizeof(d), at;
 	int i;
 
+	/* RETURN DATA LENGTH counts what follows its own 4 bytes */
 	for (i = 0; i < RTPG_HEADER; i++)
-		if ((size_t)i < len)
-			out[i] = (uint8_t)((total - RTPG_HEADER) >>
-					   (8 * (RTPG_HEADER - 1 - i)));
-	for (i = 0, at = RTPG_HEADER; i < n; i++, at += sizeof(d)) {
+		head[i] = (uint8_t)((total - RTPG_HEADER) >>
+				    (8 * (RTPG_HEADER - 1 - i)));
+	if (extended) {
+		head[4] = FORMAT_EXTENDED;
+		head[5] = IMPLICIT_TRANSITION_S;
+	}
+	put(out, len, 0, head, hlen);
+	for (i = 0, at = hlen; i < n; i++, at += sizeof(d)) {
 		memset(d, 0, sizeof(d));
 		d[0] = ports[i].state;
 		d[1] = SUPPORTED_STATES;
 		put16(d + 2, ports[i].id);
 		d[7] = 1; /* one target port per gateway */
 		put16(d + DESC_LEN + 2, ports[i].id);
-		if (at < len)
-			memcpy(out + at, d,
-			       len - at < sizeof(d) ? len - at : sizeof(d));
+		put(out, len, at, d, sizeof(d));
 	}
 	return total;
 }

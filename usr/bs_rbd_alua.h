@@ -47,11 +47,12 @@ void bs_rbd_alua_states(struct bs_rbd_alua_port *ports, int n,
 			const char *owner);
 
 /*
- * REPORT TARGET PORT GROUPS parameter data (SPC-4 6.36, length only
- * format): written up to len bytes of out; returns its whole length.
+ * REPORT TARGET PORT GROUPS parameter data (SPC-4 6.36), in the length
+ * only format or, with extended, with the extended header: written up to
+ * len bytes of out; returns its whole length.
  */
 size_t bs_rbd_alua_rtpg(const struct bs_rbd_alua_port *ports, int n,
-			uint8_t *out, size_t len);
+			int extended, uint8_t *out, size_t len);
 
 /* The relative target port and target port group designators of port id */
 #define BS_RBD_ALUA_VPD83_LEN 16

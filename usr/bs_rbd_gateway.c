@@ -66,21 +66,16 @@ static int registry_read(rados_ioctx_t io, const char *oid, struct registry *r)
 	rados_read_op_omap_get_vals2(op, "", "", BS_RBD_ALUA_MAX_PORTS + 1,
 				     &iter, &more, &rval);
 	ret = rados_read_op_operate(op, io, oid, 0);
-	if (ret == -ENOENT) {
-		rados_release_read_op(op);
-		return 0;
-	}
 	if (!ret)
 		ret = rval;
-	if (!ret) {
-		while (!rados_omap_get_next2(iter, &key, &val, &klen, &vlen) &&
-		       key)
-			add_entry(r, key, klen, val, vlen);
-		rados_omap_get_end(iter);
-	}
+	while (!ret && !rados_omap_get_next2(iter, &key, &val, &klen, &vlen) &&
+	       key)
+		add_entry(r, key, klen, val, vlen);
+	/* the iterator exists from the op's setup on, whatever happened */
+	rados_omap_get_end(iter);
 	rados_release_read_op(op);
 	r->exists = !ret;
-	return ret;
+	return ret == -ENOENT ? 0 : ret;
 }
 
 /* Write name's entry, if nobody changed the registry since r was read. */
@@ -177,8 +172,10 @@ static int owner_of(rbd_image_t image, char *owner, size_t len)
 
 	*owner = 0;
 	ret = rbd_lock_get_owners(image, &mode, owners, &n);
-	if (ret == -ENOENT || (!ret && !n))
-		return 0; /* nobody holds the lock */
+	/* nobody holds the lock, or the image has none (no exclusive-lock) */
+	if (ret == -ENOENT || ret == -EINVAL || ret == -EOPNOTSUPP ||
+	    (!ret && !n))
+		return 0;
 	if (ret < 0)
 		return ret;
 	snprintf(owner, len, "%s", owners[0]);
@@ -187,8 +184,8 @@ static int owner_of(rbd_image_t image, char *owner, size_t len)
 }
 
 int bs_rbd_gateway_ports(rados_ioctx_t io, rbd_image_t image,
-			 const char *image_id, struct bs_rbd_alua_port *ports,
-			 int max)
+			 const char *image_id, uint16_t self,
+			 struct bs_rbd_alua_port *ports, int max)
 {
 	rbd_image_watcher_t w[BS_RBD_ALUA_MAX_PORTS];
 	struct registry *r = malloc(sizeof(*r));
@@ -205,8 +202,9 @@ int bs_rbd_gateway_ports(rados_ioctx_t io, rbd_image_t image,
 	if (ret < 0)
 		goto out;
 	ret = owner_of(image, owner, sizeof(owner));
+	/* the gateway asking serves the image, whatever its watch says */
 	for (i = 0; !ret && i < r->n && n < max; i++)
-		if (watching(w, nw, r->ports[i].addr))
+		if (r->ports[i].id == self || watching(w, nw, r->ports[i].addr))
 			ports[n++] = r->ports[i];
 	rbd_watchers_list_cleanup(w, nw);
 	if (!ret) {

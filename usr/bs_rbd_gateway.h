@@ -23,12 +23,12 @@ int bs_rbd_gateway_join(rados_ioctx_t io, const char *image_id,
 			const char *name, const char *addr, uint16_t *id);
 
 /*
- * The gateways serving the open image now (registered, and watching it)
- * with their ALUA states (bs_rbd_alua_states); how many, or a negative
- * errno.
+ * The gateways serving the open image now (registered, and watching it;
+ * self, the number of the gateway asking, always) with their ALUA states
+ * (bs_rbd_alua_states); how many, or a negative errno.
  */
 int bs_rbd_gateway_ports(rados_ioctx_t io, rbd_image_t image,
-			 const char *image_id, struct bs_rbd_alua_port *ports,
-			 int max);
+			 const char *image_id, uint16_t self,
+			 struct bs_rbd_alua_port *ports, int max);
 
 #endif

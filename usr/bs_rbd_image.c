@@ -188,8 +188,12 @@ static void join_gateways(struct open_job *job)
 	rados_ioctx_t io = bs_rbd_pool_ioctx(job->pool);
 	char *addr;
 
-	job->tpg_err = -EOPNOTSUPP; /* an old format 1 image has no id */
-	if (!*job->id || !*job->gateway)
+	/*
+	 * An old format 1 image has no id; a snapshot is read-only, opened
+	 * without a watch, and every path to it is as good as any other.
+	 */
+	job->tpg_err = -EOPNOTSUPP;
+	if (!*job->id || !*job->gateway || *job->snap)
 		return;
 	job->tpg_err = rados_getaddrs(rados_ioctx_get_cluster(io), &addr);
 	if (job->tpg_err < 0)

@@ -81,6 +81,15 @@ static void move_lu(struct bs_rbd_lu *rlu, struct bs_rbd_image *img)
 	struct bs_rbd_conn *old_conn = rlu->conn;
 
 	bs_rbd_watch_stop(rlu);
+	/* a number stays with the gateway's name: keep it through a failure */
+	if (!img->tpg_id && rlu->img->tpg_id) {
+		rbd_log(rlu,
+			"cannot register the new client with the image's "
+			"gateways (%s): other gateways may leave this one "
+			"out of REPORT TARGET PORT GROUPS",
+			strerror(-img->tpg_err));
+		img->tpg_id = rlu->img->tpg_id;
+	}
 	bs_rbd_image_put(rlu->img);
 	rlu->img = img;
 	rlu->conn = bs_rbd_pool_conn(img->pool);

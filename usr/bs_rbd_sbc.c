@@ -841,7 +841,7 @@ static void rtpg_work(struct bs_rbd_work *work)
 	struct bs_rbd_image *img = job->req->img;
 
 	job->n = bs_rbd_gateway_ports(bs_rbd_pool_ioctx(img->pool), img->image,
-				      img->id, job->ports,
+				      img->id, img->tpg_id, job->ports,
 				      BS_RBD_ALUA_MAX_PORTS);
 	bs_rbd_req_defer(job->req, job->n < 0 ? job->n : 0);
 }
@@ -861,8 +861,8 @@ static void rtpg_done(struct bs_rbd_done *done)
 	}
 	if (alloc > scsi_get_in_length(cmd))
 		alloc = scsi_get_in_length(cmd);
-	len = bs_rbd_alua_rtpg(job->ports, job->n, scsi_get_in_buffer(cmd),
-			       alloc);
+	len = bs_rbd_alua_rtpg(job->ports, job->n, (cmd->scb[1] >> 5) == 1,
+			       scsi_get_in_buffer(cmd), alloc);
 	scsi_set_in_resid_by_actual(cmd, (uint32_t)min_t(size_t, len, alloc));
 	bs_rbd_req_complete(req, SAM_STAT_GOOD);
 }
@@ -887,8 +887,8 @@ int bs_rbd_report_tpgs(int host_no, struct scsi_cmd *cmd)
 	/* no port group: as if the command did not exist */
 	if (!rlu->img->tpg_id)
 		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_OP_CODE);
-	/* the extended format (byte 1 bits 7-5 = 1) is not offered */
-	if ((cmd->scb[1] & 0xe0) || bs_rbd_be32(&cmd->scb[6]) < 4)
+	/* parameter data format: length only (0) or extended header (1) */
+	if ((cmd->scb[1] >> 5) > 1)
 		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 	if (worker_cmds >= MAX_WORKER_CMDS)
 		return SAM_STAT_BUSY;

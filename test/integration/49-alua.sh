@@ -116,21 +116,52 @@ t_alua_two_gateways()
 	rbd_ rm rbd/alua >/dev/null 2>&1
 }
 
-# REPORT SUPPORTED OPERATION CODES lists it (MAINTENANCE IN 0xa3/0x0a).
-t_alua_rtpg_listed()
+# alua_rsoc_has URL OPCODE SA: the "all commands" list of REPORT
+# SUPPORTED OPERATION CODES has that service action
+alua_rsoc_has()
+{
+	local f=$WORK/alua.rsoc
+	"$SCSI_CMD" -r 4096 -o "$f" "$1" a30c00000000000010000000 |
+		grep -q '^status=0x00' || return 1
+	python3 -c 'import struct, sys
+d = open(sys.argv[1], "rb").read()
+n, i = struct.unpack(">I", d[:4])[0] + 4, 4
+op, sa = int(sys.argv[2], 16), int(sys.argv[3], 16)
+while i + 8 <= min(n, len(d)):
+    if d[i] == op and d[i + 5] & 1 and struct.unpack(">H", d[i + 2:i + 4])[0] == sa:
+        sys.exit(0)
+    i += 20 if d[i + 5] & 2 else 8
+sys.exit(1)' "$f" "$2" "$3"
+}
+
+# One gateway: REPORT SUPPORTED OPERATION CODES lists REPORT TARGET PORT
+# GROUPS (MAINTENANCE IN 0xa3/0x0a), which answers one group, also for an
+# image without the exclusive-lock feature (nobody can own it: the group
+# is Active/Optimized) and in the extended format; a snapshot has no
+# ALUA (read-only, every path alike): TPGS 0.
+t_alua_one_gateway()
 {
 	local u r
-	rbd_ create --size 8M rbd/alua-rsoc || return 1
-	target_new $ALUA_TID && lun_new $ALUA_TID 1 rbd/alua-rsoc ||
-		{ failed "LUN"; return 1; }
+	rbd_ create --size 8M rbd/alua-one &&
+		rbd_ create --size 8M --image-feature layering rbd/alua-nolock &&
+		rbd_ snap create rbd/alua-one@s >/dev/null 2>&1 || return 1
+	target_new $ALUA_TID && lun_new $ALUA_TID 1 rbd/alua-one &&
+		lun_new $ALUA_TID 2 rbd/alua-nolock &&
+		lun_new $ALUA_TID 3 rbd/alua-one@s || { failed "LUNs"; return 1; }
 	u=$(lun_url $ALUA_TID 1)
-	# one command, with service action: SUPPORT = 011b, supported
-	r=$("$SCSI_CMD" -r 64 -o "$WORK/alua.rsoc" "$u" a30c02a3000a000000400000)
-	expect_status "REPORT SUPPORTED OPERATION CODES a3/0a" "$r" 0x00
-	[ $(($(od -An -tu1 -j1 -N1 "$WORK/alua.rsoc") & 7)) = 3 ] ||
-		failed "REPORT TARGET PORT GROUPS not reported as supported"
+	alua_rsoc_has "$u" a3 0a || failed "REPORT TARGET PORT GROUPS not listed"
 	[ "$(alua_tpgs "$u")" = 1 ] || failed "one gateway: TPGS is not 01b"
-	[ "$(wc -w <<<"$(alua_rtpg "$u")")" = 1 ] || failed "one gateway, one group"
+	r=$(alua_rtpg "$u")
+	[ "$(wc -w <<<"$r")" = 1 ] && [ "${r#*:}" = 0 ] ||
+		failed "one gateway: '$r', want one Active/Optimized group"
+	r=$("$SCSI_CMD" -r 1024 "$u" a32a00000000000004000000)
+	expect_status "REPORT TARGET PORT GROUPS, extended format" "$r" 0x00
+	r=$(alua_rtpg "$(lun_url $ALUA_TID 2)")
+	[ "${r#*:}" = 0 ] || failed "image without exclusive-lock: '$r'"
+	[ "$(alua_tpgs "$(lun_url $ALUA_TID 3)")" = 0 ] ||
+		failed "a snapshot LU says it has ALUA"
 	target_del $ALUA_TID
-	rbd_ rm rbd/alua-rsoc >/dev/null 2>&1
+	rbd_ snap purge rbd/alua-one >/dev/null 2>&1
+	rbd_ rm rbd/alua-one >/dev/null 2>&1
+	rbd_ rm rbd/alua-nolock >/dev/null 2>&1
 }

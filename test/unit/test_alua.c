@@ -76,7 +76,7 @@ static void rtpg_bytes(void)
 
 	memset(out, 0xee, sizeof(out));
 	bs_rbd_alua_states(p, 2, "b");
-	CHECK(bs_rbd_alua_rtpg(p, 2, out, sizeof(out)) == 28);
+	CHECK(bs_rbd_alua_rtpg(p, 2, 0, out, sizeof(out)) == 28);
 	CHECK(out[0] == 0 && out[1] == 0 && out[2] == 0 && out[3] == 24);
 	CHECK(out[4] == BS_RBD_ALUA_ANO && out[5] == 0x83);
 	CHECK(out[6] == 0 && out[7] == 1 && out[11] == 1);
@@ -85,8 +85,16 @@ static void rtpg_bytes(void)
 	CHECK(out[28] == 0xee);
 	/* a short allocation length: cut, but the length is the whole */
 	memset(small, 0, sizeof(small));
-	CHECK(bs_rbd_alua_rtpg(p, 2, small, sizeof(small)) == 28);
+	CHECK(bs_rbd_alua_rtpg(p, 2, 0, small, sizeof(small)) == 28);
 	CHECK(small[3] == 24 && small[5] == 0x83);
+	/* the extended header: format 1, a transition time, 8 bytes */
+	memset(out, 0xee, sizeof(out));
+	CHECK(bs_rbd_alua_rtpg(p, 2, 1, out, sizeof(out)) == 32);
+	CHECK(out[3] == 28 && out[4] == 0x10 && out[5] > 0);
+	CHECK(out[6] == 0 && out[7] == 0);
+	CHECK(out[8] == BS_RBD_ALUA_ANO && out[11] == 1 && out[20] == 0);
+	/* allocation length 0: nothing written, not an error */
+	CHECK(bs_rbd_alua_rtpg(p, 2, 0, NULL, 0) == 28);
 }
 
 /* SPC-4 7.8.6: iSCSI, binary, PIV, target port; types 4 and 5 */
