@@ -399,6 +399,91 @@ t_hardening_removed_image_caw_gls()
 	rm -f "$WORK/hard.caw"
 }
 
+# ---- deleting LUs while the OSDs do not answer ---------------------------
+
+# hard_osd_pid: the test cluster's OSD
+hard_osd_pid() { cat "$CEPH_DIR/run/osd.0.pid"; }
+
+# With the OSD stopped (SIGSTOP), an image's close cannot finish (it
+# releases the exclusive lock on the header object).  On the module of
+# 4544898 each LU deletion waited connect_timeout for it, on tgtd's event
+# loop: three LUs with connect_timeout=10, 30 s of a frozen tgtd.  Now
+# the closes finish in the background once the OSD is back.
+t_hardening_delete_during_osd_stall()
+{
+	local tid=477 i pid t0 ms opts="$BSOPTS;connect_timeout=10"
+	for i in 1 2 3; do
+		rbd_ create --size 8M "rbd/hard-del$i" || return 1
+	done
+	target_new $tid || return 1
+	for i in 1 2 3; do
+		lun_new $tid "$i" "rbd/hard-del$i" "$opts" &&
+			qemu-io -f raw -c "write -P 0x4$i 0 64k" "$(lun_url $tid "$i")" \
+				>/dev/null || { failed "LU $i"; target_del $tid; return 1; }
+	done
+	pid=$(hard_osd_pid)
+	kill -STOP "$pid" || { failed "SIGSTOP osd"; return 1; }
+	t0=$(now_ms)
+	for i in 1 2 3; do
+		timeout "$HARD_T" tgtadm -C "$TGT_CTRL" --lld iscsi --mode logicalunit \
+			--op delete --tid $tid --lun "$i" || failed "deleting LU $i"
+	done
+	ms=$(($(now_ms) - t0))
+	check "tgtd answers during the stall" target_show $tid
+	kill -CONT "$pid"
+	note "3 LUs deleted in $ms ms with the OSD stopped"
+	# one connect_timeout (10 s) is what a single blocking close took
+	[ "$ms" -lt 10000 ] || failed "deleting 3 LUs took $ms ms"
+	for i in 1 2 3; do
+		hard_until 60 hard_unwatched "rbd/hard-del$i" ||
+			failed "rbd/hard-del$i still open 60 s after the OSD came back"
+	done
+	target_del $tid
+	for i in 1 2 3; do rbd_ rm "rbd/hard-del$i" >/dev/null 2>&1; done
+}
+
+# ---- settings checked again when a fenced LU comes back -----------------
+
+# hard_write_status TID LUN: the status line of a 4 KiB WRITE(10) at LBA 8
+hard_write_status() { hard_scsi "$1" "$2" -w 4096:0x5a 2a000000000800000800; }
+
+# hard_write_good TID LUN: a WRITE succeeds
+hard_write_good() { hard_write_status "$@" | grep -q '^status=0x00'; }
+
+# A fenced LU moves to a new client once the blocklist entry is gone; an
+# image setting bs_rbd refuses (rbd_non_blocking_aio=false), set while it
+# was fenced, keeps it from serving until the setting is removed.  The
+# module of 4544898 did not look at the settings again: it served.
+t_hardening_settings_checked_on_reopen()
+{
+	local tid=478 img=rbd/hard-reopen addr r mark
+	rbd_ create --size 16M $img || return 1
+	target_new $tid || return 1
+	# a client of its own (op_timeout): the fence hits no other LU
+	lun_new $tid 1 $img "$BSOPTS;op_timeout=28" || { failed "LU"; return 1; }
+	hard_write_good $tid 1 || failed "write before the fence"
+	addr=$(hard_watchers $img | head -n 1)
+	[ -n "$addr" ] || { failed "no watcher"; target_del $tid; return 1; }
+	hard_ceph osd blocklist add "$addr" >/dev/null || failed "blocklist add"
+	r=$(hard_write_status $tid 1)
+	expect_status "WRITE while fenced" "$r" 0x02 0x2 0x04 0x00
+	rbd_ config image set $img rbd_non_blocking_aio false ||
+		failed "image setting"
+	mark=$(log_mark)
+	hard_ceph osd blocklist rm "$addr" >/dev/null || failed "blocklist rm"
+	wait_log "$mark" "rbd_non_blocking_aio=false" 20
+	r=$(hard_write_status $tid 1)
+	expect_status "WRITE with a refused setting" "$r" 0x02 0x2 0x04 0x00
+	rbd_ config image remove $img rbd_non_blocking_aio || failed "remove"
+	hard_until 20 hard_write_good $tid 1 ||
+		failed "no write within 20 s of removing the setting"
+	target_del $tid
+	for addr in $(hard_ceph osd blocklist ls | awk '{ print $1 }'); do
+		hard_ceph osd blocklist rm "$addr" >/dev/null
+	done
+	rbd_ rm $img >/dev/null 2>&1
+}
+
 # ---- GET LBA STATUS on a 4096-byte LU with a partial last block -------
 
 # hard_lba_status TID LUN LBA: "lba:blocks:status ..." from GET LBA STATUS,
