@@ -26,6 +26,7 @@
 #include "target.h"
 #include "work.h"
 
+#include "bs_rbd_image.h"
 #include "bs_rbd_lu.h"
 #include "bs_rbd_req.h"
 
@@ -125,6 +126,22 @@ void bs_rbd_stats_account(struct bs_rbd_lu *rlu, const struct bs_rbd_req *req,
 		s->lat_max_us = lat;
 }
 
+/*
+ * This gateway's name and ALUA port group, and whether it holds the
+ * image's exclusive lock (REPORT TARGET PORT GROUPS' Active/Optimized);
+ * librbd answers from memory, under a lock its threads hold briefly.
+ */
+static void print_gateway(FILE *f, const struct bs_rbd_lu *rlu)
+{
+	struct bs_rbd_image *img = rlu->img;
+	int owner = 0;
+
+	if (img && rbd_is_exclusive_lock_owner(img->image, &owner) < 0)
+		owner = 0;
+	fprintf(f, " gateway=%s tpg=%u lock=%s\n", rlu->gateway,
+		img ? img->tpg_id : 0, owner ? "owner" : "-");
+}
+
 static void print_lu(FILE *f, const struct bs_rbd_lu *rlu)
 {
 	const struct bs_rbd_stats *s = &rlu->stats;
@@ -144,8 +161,9 @@ static void print_lu(FILE *f, const struct bs_rbd_lu *rlu)
 		s->write_bytes, s->flushes, s->unmaps, s->other);
 	for (i = 0; i < BS_RBD_NR_ERR_KINDS; i++)
 		fprintf(f, " err_%s=%" PRIu64, error_names[i], s->errors[i]);
-	fprintf(f, " lat_avg_us=%" PRIu64 " lat_max_us=%" PRIu64 "\n",
+	fprintf(f, " lat_avg_us=%" PRIu64 " lat_max_us=%" PRIu64,
 		s->lat_count ? s->lat_sum_us / s->lat_count : 0, s->lat_max_us);
+	print_gateway(f, rlu);
 }
 
 static void stats_path(char *buf, size_t len)

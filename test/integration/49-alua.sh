@@ -64,6 +64,17 @@ alua_ao_is()
 	failed "AO should be group $3: gateway 1 says '$a', gateway 2 '$b'"
 }
 
+# alua_until_stats PATTERN: a line of the statistics file matches, in 5 s
+alua_until_stats()
+{
+	local i
+	for i in $(seq 50); do
+		grep -q "$1" "$(stats_file)" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 alua_gw2() { TGT_ADDR=127.0.0.2 TGT_CTRL='' TGT_PORT='' \
 	scripts/tgtd.sh start "$1" "$WORK/modules" >/dev/null 2>&1; }
 
@@ -99,6 +110,9 @@ t_alua_two_gateways()
 	alua_ao_is "$u1" "$u2" "$p2"
 	qemu-io -f raw -c "write -P 0x22 0 64k" "$u1" >/dev/null || failed "write via gw1"
 	alua_ao_is "$u1" "$u2" "$p1"
+	# the statistics file says who this gateway is, and that it owns it
+	alua_until_stats "^lun tid=$ALUA_TID lun=1 .* gateway=gw1 tpg=$p1 lock=owner$" ||
+		failed "stats: $(grep "^lun tid=$ALUA_TID lun=1 " "$(stats_file)")"
 	# numbers stay with the names: gw2 restarted keeps its port
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	r1=$(alua_rtpg "$u1")
