@@ -75,6 +75,12 @@ static void req_put(struct bs_rbd_req *req)
 	rlu->free_reqs = req;
 }
 
+/* Back to the free list, never started: its command ends another way. */
+void bs_rbd_req_put_unused(struct bs_rbd_req *req)
+{
+	req_put(req);
+}
+
 void bs_rbd_req_pool_free(struct bs_rbd_lu *rlu)
 {
 	struct bs_rbd_req *req, *next;

@@ -56,6 +56,7 @@ typedef int (*bs_rbd_aio_fn)(struct bs_rbd_req *req, rbd_completion_t comp);
 /* A request on the LU's current image; NULL: out of memory. */
 struct bs_rbd_req *bs_rbd_req_get(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd,
 				  uint64_t offset, size_t len, int dir);
+void bs_rbd_req_put_unused(struct bs_rbd_req *req);
 void bs_rbd_req_pool_free(struct bs_rbd_lu *rlu);
 void bs_rbd_req_start(struct bs_rbd_req *req,
 		      void (*fn)(struct bs_rbd_done *done));

@@ -683,6 +683,39 @@ int bs_rbd_compare_and_write(int host_no, struct scsi_cmd *cmd)
 
 static unsigned int worker_cmds; /* main loop only */
 
+/*
+ * The request of such a command, taking a slot, with size bytes of zeroed
+ * scratch in req->buf, which starts with the struct bs_rbd_work that
+ * worker_cmd_queue() queues; NULL: out of memory.  done gives the slot
+ * back (worker_cmds--).
+ */
+static struct bs_rbd_req *worker_cmd_get(struct bs_rbd_lu *rlu,
+					 struct scsi_cmd *cmd, uint64_t offset,
+					 size_t size,
+					 void (*done)(struct bs_rbd_done *))
+{
+	struct bs_rbd_req *req;
+
+	req = bs_rbd_req_get(rlu, cmd, offset, 0, BS_RBD_DIR_READ);
+	if (!req)
+		return NULL;
+	req->buf = calloc(1, size);
+	if (!req->buf) {
+		bs_rbd_req_put_unused(req);
+		return NULL;
+	}
+	bs_rbd_req_start(req, done);
+	req->no_abandon = 1;
+	worker_cmds++;
+	return req;
+}
+
+static void worker_cmd_queue(struct bs_rbd_req *req)
+{
+	if (bs_rbd_worker_queue((struct bs_rbd_work *)req->buf))
+		bs_rbd_req_defer(req, -EAGAIN);
+}
+
 /* Scratch of one GET LBA STATUS, in req->buf. */
 struct lba_job {
 	struct bs_rbd_work work; /* first */
@@ -796,21 +829,13 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
 	if (rlu->lba_job || worker_cmds >= MAX_WORKER_CMDS)
 		return SAM_STAT_BUSY;
 
-	req = bs_rbd_req_get(rlu, cmd, lba << lu->blk_shift, 0,
-			     BS_RBD_DIR_READ);
+	req = worker_cmd_get(rlu, cmd, lba << lu->blk_shift, sizeof(*job),
+			     lba_done);
 	if (!req)
 		return sync_sense(cmd, HARDWARE_ERROR,
 				  ASC_INTERNAL_TGT_FAILURE);
-	bs_rbd_req_start(req, lba_done);
-	req->no_abandon = 1;
 	rlu->lba_job = 1;
-	worker_cmds++;
-	job = calloc(1, sizeof(*job));
-	req->buf = (char *)job;
-	if (!job) {
-		bs_rbd_req_defer(req, -ENOMEM);
-		return SAM_STAT_GOOD;
-	}
+	job = (struct lba_job *)req->buf;
 	job->req = req;
 	job->work.fn = lba_work;
 	job->start = req->offset;
@@ -819,8 +844,7 @@ int bs_rbd_get_lba_status(int host_no, struct scsi_cmd *cmd)
 	/* one answer covers at most LBA_MAX_DESC objects' worth */
 	span = req->img->object_size * LBA_MAX_DESC;
 	job->end = end - job->start > span ? job->start + span : end;
-	if (bs_rbd_worker_queue(&job->work))
-		bs_rbd_req_defer(req, -EAGAIN);
+	worker_cmd_queue(req);
 	return SAM_STAT_GOOD;
 }
 
@@ -892,23 +916,14 @@ int bs_rbd_report_tpgs(int host_no, struct scsi_cmd *cmd)
 		return sync_sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 	if (worker_cmds >= MAX_WORKER_CMDS)
 		return SAM_STAT_BUSY;
-	req = bs_rbd_req_get(rlu, cmd, 0, 0, BS_RBD_DIR_READ);
+	req = worker_cmd_get(rlu, cmd, 0, sizeof(*job), rtpg_done);
 	if (!req)
 		return sync_sense(cmd, HARDWARE_ERROR,
 				  ASC_INTERNAL_TGT_FAILURE);
-	bs_rbd_req_start(req, rtpg_done);
-	req->no_abandon = 1;
-	worker_cmds++;
-	job = calloc(1, sizeof(*job));
-	req->buf = (char *)job;
-	if (!job) {
-		bs_rbd_req_defer(req, -ENOMEM);
-		return SAM_STAT_GOOD;
-	}
+	job = (struct rtpg_job *)req->buf;
 	job->req = req;
 	job->work.fn = rtpg_work;
-	if (bs_rbd_worker_queue(&job->work))
-		bs_rbd_req_defer(req, -EAGAIN);
+	worker_cmd_queue(req);
 	return SAM_STAT_GOOD;
 }
 

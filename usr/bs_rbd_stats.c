@@ -139,7 +139,7 @@ static void print_gateway(FILE *f, const struct bs_rbd_lu *rlu)
 	if (img && rbd_is_exclusive_lock_owner(img->image, &owner) < 0)
 		owner = 0;
 	fprintf(f, " gateway=%s tpg=%u lock=%s\n", rlu->gateway,
-		img ? img->tpg_id : 0, owner ? "owner" : "-");
+		img ? (unsigned int)img->tpg_id : 0u, owner ? "owner" : "-");
 }
 
 static void print_lu(FILE *f, const struct bs_rbd_lu *rlu)
