@@ -97,10 +97,11 @@ t_identity_rename_and_override()
 # Two gateways (tgtds on 127.0.0.1 and 127.0.0.2): one image is one device
 # across them, and libiscsi's MultipathIO.Simple (write on one path, read
 # on the other) passes on it; a different image at the same tid/lun on the
-# other gateway is another device.
+# other gateway is another device.  COMPARE AND WRITE stays atomic across
+# the gateways (librbd's compare-and-write on the objects).
 t_identity_two_gateways_multipath()
 {
-	local d=$WORK/gw2 env2 port2 ctrl2 u1 u2 ub out
+	local d=$WORK/gw2 env2 port2 ctrl2 u1 u2 ub out t
 	rbd_ create --size 64M rbd/id-mp && rbd_ create --size 8M rbd/id-other ||
 		return 1
 	TGT_ADDR=127.0.0.2 TGT_CTRL='' TGT_PORT='' \
@@ -123,10 +124,17 @@ t_identity_two_gateways_multipath()
 		failed "one image on two gateways: two identities"
 	[ "$(id_of "$u1")" != "$(id_of "$ub")" ] ||
 		failed "two images at the same tid/lun of two gateways: one identity"
-	out=$(timeout 120 iscsi-test-cu -d -n -t ALL.MultipathIO.Simple "$u1" "$u2" 2>&1)
-	# CUnit's summary: tests Total Ran Passed Failed
-	[ "$(awk '$1 == "tests" { print $3, $4, $5 }' <<<"$out")" = "1 1 0" ] ||
-		failed "MultipathIO.Simple: $(grep -E 'match|FAIL|tests ' <<<"$out" | head -n 3)"
+	# libiscsi's MultipathIO on one path per gateway (a fresh image: its
+	# CompareAndWrite tests leave LBA 256 changed); Reset is not yet
+	# (a LUN reset through one gateway raises no unit attention on the
+	# other's nexuses)
+	for t in Simple CompareAndWrite CompareAndWriteAsync; do
+		out=$(timeout 120 iscsi-test-cu -d -n -t "ALL.MultipathIO.$t" \
+			"$u1" "$u2" 2>&1)
+		# CUnit's summary: tests Total Ran Passed Failed
+		[ "$(awk '$1 == "tests" { print $3, $4, $5 }' <<<"$out")" = "1 1 0" ] ||
+			failed "MultipathIO.$t: $(grep -E 'match|FAIL|tests ' <<<"$out" | head -n 3)"
+	done
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1 || failed "stopping gateway 2"
 	target_del $ID_TID
 	rbd_ rm rbd/id-mp >/dev/null 2>&1

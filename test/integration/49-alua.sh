@@ -179,3 +179,46 @@ t_alua_one_gateway()
 	rbd_ rm rbd/alua-one >/dev/null 2>&1
 	rbd_ rm rbd/alua-nolock >/dev/null 2>&1
 }
+
+# alua_nexus CTRL TID: the target has an I_T nexus (a session logged in)
+alua_nexus() { tgtadm -C "$1" --lld iscsi --mode target --op show |
+	awk -v t="Target $2:" 'index($0, t) == 1 { on = 1; next }
+		/^Target [0-9]+:/ { on = 0 } on && /I_T nexus: [0-9]+/ { f = 1 }
+		END { exit !f }'; }
+
+# A resize reaches every gateway (each watches the image's header): the
+# nexuses of both get CAPACITY DATA HAS CHANGED.
+t_alua_capacity_change_on_every_gateway()
+{
+	local d=$WORK/alua-cap ctrl2 port2 u1 u2 w1 w2 i
+	rbd_ create --size 16M rbd/alua-cap || return 1
+	alua_gw2 "$d" || { failed "second gateway"; return 1; }
+	ctrl2=$(alua_env "$d" TGT_CTRL)
+	port2=$(alua_env "$d" TGT_PORT)
+	target_new $ALUA_TID && lun_new $ALUA_TID 1 rbd/alua-cap "$BSOPTS;gateway=gw1" &&
+		TGT_CTRL=$ctrl2 target_new $ALUA_TID &&
+		TGT_CTRL=$ctrl2 lun_new $ALUA_TID 1 rbd/alua-cap "$BSOPTS;gateway=gw2" ||
+		{ failed "LUNs"; scripts/tgtd.sh stop "$d" >/dev/null 2>&1; return 1; }
+	u1=$(lun_url $ALUA_TID 1)
+	u2="iscsi://127.0.0.2:$port2/$(iqn t$ALUA_TID)/1"
+	# sessions that poll TEST UNIT READY for up to 20 s
+	"$SCSI_CMD" -n 200 "$u1" 00000000000000 >"$WORK/alua.cap1" &
+	w1=$!
+	"$SCSI_CMD" -n 200 "$u2" 00000000000000 >"$WORK/alua.cap2" &
+	w2=$!
+	for i in $(seq 100); do
+		alua_nexus "$TGT_CTRL" $ALUA_TID && alua_nexus "$ctrl2" $ALUA_TID &&
+			break
+		sleep 0.1
+	done
+	rbd_ resize --size 32M rbd/alua-cap >/dev/null 2>&1 || failed "rbd resize"
+	wait "$w1" "$w2" 2>/dev/null
+	for i in 1 2; do
+		tail -n 1 "$WORK/alua.cap$i" |
+			grep -q "^status=0x02 key=0x6 asc=0x2a ascq=0x09" ||
+			failed "gateway $i: no CAPACITY DATA HAS CHANGED: $(tail -n 1 "$WORK/alua.cap$i")"
+	done
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	rbd_ rm rbd/alua-cap >/dev/null 2>&1
+}
