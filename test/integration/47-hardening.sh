@@ -442,6 +442,37 @@ t_hardening_delete_during_osd_stall()
 	for i in 1 2 3; do rbd_ rm "rbd/hard-del$i" >/dev/null 2>&1; done
 }
 
+# ---- GET LBA STATUS: bounded, on the image its request holds ------------
+
+# With the OSD stopped, a GET LBA STATUS waits (op_timeout) on a worker
+# thread; a second one on the same LU is answered BUSY at once instead of
+# taking another thread, and the worker pool stays at 4 threads at most.
+# The module of 4544898 started a thread per command, unbounded, each
+# reading the LU's image off the main loop.
+t_hardening_gls_bounded()
+{
+	local tid=479 pid r t0
+	# no object map: the diff has to ask the OSD about every object
+	rbd_ create --size 64M --image-feature layering,exclusive-lock \
+		rbd/hard-glsb || return 1
+	target_new $tid && lun_new $tid 1 rbd/hard-glsb "$BSOPTS;op_timeout=6" ||
+		{ failed "LU"; return 1; }
+	hard_write_good $tid 1 || failed "write"
+	pid=$(hard_osd_pid)
+	kill -STOP "$pid" || { failed "SIGSTOP osd"; return 1; }
+	hard_scsi $tid 1 -r 4096 9e120000000000000000000010000000 >"$WORK/hard.gls1" &
+	hard_until 10 hard_inflight $tid 1 || failed "the first GET LBA STATUS is not in flight"
+	t0=$(now_ms)
+	r=$(hard_scsi $tid 1 -r 4096 9e120000000000000000000010000000)
+	note "a second GET LBA STATUS: $r after $(($(now_ms) - t0)) ms"
+	expect_status "a second GET LBA STATUS while one waits" "$r" 0x08
+	[ "$(tgtd_workers)" -le 4 ] || failed "$(tgtd_workers) worker threads"
+	kill -CONT "$pid"
+	wait
+	target_del $tid
+	rbd_ rm rbd/hard-glsb >/dev/null 2>&1
+}
+
 # ---- settings checked again when a fenced LU comes back -----------------
 
 # hard_write_status TID LUN: the status line of a 4 KiB WRITE(10) at LBA 8
