@@ -187,6 +187,52 @@ static int check_readable(const char *what, const char *path, char *err,
 	return ret;
 }
 
+/* What bs_rbd's promises need of a client, whatever its conf says. */
+static int own_settings(rados_t rados, const struct bs_rbd_opts *o, char *err,
+			size_t errlen)
+{
+	int ret;
+
+	/*
+	 * librbd copies write data (here on tgtd's main loop, 1M instructions
+	 * per MiB) unless told not to.  Without the copy, librbd 16.2 holds a
+	 * write's completion until it drops the command's buffer, which it
+	 * never does for a write that fails before reaching the objects (a
+	 * blocklisted client cannot take the image's lock) nor while its
+	 * write-through cache keeps the data: the command would never end.
+	 * The copy also leaves bs_rbd_watchdog.c free to end a write librbd holds.
+	 * Pool and image settings override the client's: bs_rbd_imgconf.c.
+	 */
+	ret = set_conf(rados, "rbd_disable_zero_copy_writes", "true", err,
+		       errlen);
+	if (!ret)
+		ret = no_write_around(rados, err, errlen);
+	if (!ret)
+		ret = one_completion_thread(rados, err, errlen);
+	/*
+	 * Synchronous "aio" would run every librbd call, and its waits for
+	 * the cluster, on tgtd's main loop; whatever the conf says, no.
+	 */
+	if (!ret)
+		ret = set_conf(rados, "rbd_non_blocking_aio", "true", err,
+			       errlen);
+	/*
+	 * Bound every wait on the monitors by connect_timeout, and every OSD
+	 * operation by op_timeout, so that neither a dead cluster nor a
+	 * stuck OSD can hold tgtd or a command forever.
+	 */
+	if (!ret)
+		ret = set_timeout(rados, "client_mount_timeout",
+				  o->connect_timeout, err, errlen);
+	if (!ret)
+		ret = set_timeout(rados, "rados_mon_op_timeout",
+				  o->connect_timeout, err, errlen);
+	if (!ret)
+		ret = set_timeout(rados, "rados_osd_op_timeout", o->op_timeout,
+				  err, errlen);
+	return ret;
+}
+
 /* Create the handle and apply configuration: local work, no network. */
 static int conn_configure(const struct bs_rbd_opts *o, rados_t *out, char *err,
 			  size_t errlen)
@@ -226,43 +272,7 @@ static int conn_configure(const struct bs_rbd_opts *o, rados_t *out, char *err,
 		if (ret < 0)
 			goto fail;
 	}
-	/*
-	 * librbd copies write data (here on tgtd's main loop, 1M instructions
-	 * per MiB) unless told not to.  Without the copy, librbd 16.2 holds a
-	 * write's completion until it drops the command's buffer, which it
-	 * never does for a write that fails before reaching the objects (a
-	 * blocklisted client cannot take the image's lock) nor while its
-	 * write-through cache keeps the data: the command would never end.
-	 * The copy also leaves bs_rbd_held.c free to end a write librbd holds.
-	 * Pool and image settings override the client's: bs_rbd_imgconf.c.
-	 */
-	ret = set_conf(rados, "rbd_disable_zero_copy_writes", "true", err,
-		       errlen);
-	if (!ret)
-		ret = no_write_around(rados, err, errlen);
-	if (!ret)
-		ret = one_completion_thread(rados, err, errlen);
-	/*
-	 * Synchronous "aio" would run every librbd call, and its waits for
-	 * the cluster, on tgtd's main loop; whatever the conf says, no.
-	 */
-	if (!ret)
-		ret = set_conf(rados, "rbd_non_blocking_aio", "true", err,
-			       errlen);
-	/*
-	 * Bound every wait on the monitors by connect_timeout, and every OSD
-	 * operation by op_timeout, so that neither a dead cluster nor a
-	 * stuck OSD can hold tgtd or a command forever.
-	 */
-	if (!ret)
-		ret = set_timeout(rados, "client_mount_timeout",
-				  o->connect_timeout, err, errlen);
-	if (!ret)
-		ret = set_timeout(rados, "rados_mon_op_timeout",
-				  o->connect_timeout, err, errlen);
-	if (!ret)
-		ret = set_timeout(rados, "rados_osd_op_timeout", o->op_timeout,
-				  err, errlen);
+	ret = own_settings(rados, o, err, errlen);
 	if (ret < 0)
 		goto fail;
 	*out = rados;
