@@ -71,41 +71,12 @@ UNIT_TESTS := $(BUILD)/unit/test_opts $(BUILD)/unit/test_sense \
 	$(BUILD)/unit/test_alua \
 	$(BUILD)/unit/test_done $(BUILD)/unit/test_wait
 
-$(BUILD)/unit/test_opts: test/unit/test_opts.c usr/bs_rbd_opts.c \
-		usr/bs_rbd_opts.h test/unit/unit.h
+# A unit test of one pure file: test/unit/test_X.c with usr/bs_rbd_X.c
+$(BUILD)/unit/test_%: test/unit/test_%.c usr/bs_rbd_%.c usr/bs_rbd_%.h \
+		test/unit/unit.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
-		test/unit/test_opts.c usr/bs_rbd_opts.c
-
-$(BUILD)/unit/test_sense: test/unit/test_sense.c usr/bs_rbd_sense.c \
-		usr/bs_rbd_sense.h test/unit/unit.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
-		test/unit/test_sense.c usr/bs_rbd_sense.c
-
-$(BUILD)/unit/test_lbamap: test/unit/test_lbamap.c usr/bs_rbd_lbamap.c \
-		usr/bs_rbd_lbamap.h test/unit/unit.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
-		test/unit/test_lbamap.c usr/bs_rbd_lbamap.c
-
-$(BUILD)/unit/test_alua: test/unit/test_alua.c usr/bs_rbd_alua.c \
-		usr/bs_rbd_alua.h test/unit/unit.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
-		test/unit/test_alua.c usr/bs_rbd_alua.c
-
-$(BUILD)/unit/test_ident: test/unit/test_ident.c usr/bs_rbd_ident.c \
-		usr/bs_rbd_ident.h test/unit/unit.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
-		test/unit/test_ident.c usr/bs_rbd_ident.c
-
-$(BUILD)/unit/test_imgconf: test/unit/test_imgconf.c usr/bs_rbd_imgconf.c \
-		usr/bs_rbd_imgconf.h test/unit/unit.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iusr -o $@ \
-		test/unit/test_imgconf.c usr/bs_rbd_imgconf.c
+		test/unit/test_$*.c usr/bs_rbd_$*.c
 
 # The thread tests, also built with ThreadSanitizer (check-tsan below).
 # test_done links librbd only for the rbd_aio_* calls of bs_rbd_done.c;

@@ -147,3 +147,13 @@ stats_file() { echo "/var/run/tgtd/bs_rbd.$TGT_CTRL.stats"; }
 # inquiry_ok URL: INQUIRY answers GOOD.  Not iscsi-inq: libiscsi's login
 # fails on a LU whose TEST UNIT READY says NOT READY (fenced, removed).
 inquiry_ok() { "$SCSI_CMD" -r 96 "$1" 120000006000 | grep -q '^status=0x00 '; }
+
+# lba_status_descs FILE: "lba:blocks:status ..." of GET LBA STATUS data
+lba_status_descs()
+{
+	python3 -c 'import struct, sys
+d = open(sys.argv[1], "rb").read()
+n = struct.unpack(">I", d[:4])[0] + 4
+print(" ".join("%d:%d:%d" % (struct.unpack(">QI", d[i:i + 12]) + (d[i + 12] & 15,))
+               for i in range(8, min(n, len(d)), 16)))' "$1"
+}

@@ -525,11 +525,7 @@ hard_lba_status()
 	r=$(hard_scsi "$1" "$2" -r 4096 -o "$WORK/hard.gls" \
 		"9e12$(printf %016x "$3")000010000000")
 	case "$r" in status=0x00*) ;; *) echo "error:$r"; return ;; esac
-	python3 -c 'import struct, sys
-d = open(sys.argv[1], "rb").read()
-n = struct.unpack(">I", d[:4])[0] + 4
-print(" ".join("%d:%d:%d" % (struct.unpack(">QI", d[i:i + 12]) + (d[i + 12] & 15,))
-               for i in range(8, min(n, len(d)), 16)))' "$WORK/hard.gls"
+	lba_status_descs "$WORK/hard.gls"
 }
 
 # hard_gls_is TID LBA WANT: GET LBA STATUS of LU 1 at LBA gives WANT, and

@@ -255,11 +255,7 @@ lba_status()
 		"9e12$(printf %016x "$3")000010000000")
 	r=${r// /}
 	case "$r" in status=0x00*) ;; *) echo "error:$r"; return ;; esac
-	python3 -c 'import struct, sys
-d = open(sys.argv[1], "rb").read()
-n = struct.unpack(">I", d[:4])[0] + 4
-print(" ".join("%d:%d:%d" % (struct.unpack(">QI", d[i:i + 12]) + (d[i + 12] & 15,))
-               for i in range(8, min(n, len(d)), 16)))' "$WORK/sbc.gls"
+	lba_status_descs "$WORK/sbc.gls"
 }
 
 # GET LBA STATUS answers from the image's real allocation.
