@@ -70,6 +70,9 @@ struct bs_rbd_lu {
 	struct bs_rbd_lu *stats_next; /* bs_rbd_stats.c's list of LUs */
 	char ident[BS_RBD_IDENT_LEN]; /* the identity we gave the LU, or "" */
 	char gateway[BS_RBD_GATEWAY_MAX + 1]; /* gateway=, or the host's name */
+	/* its group's state in the last REPORT TARGET PORT GROUPS answer:
+	 * 0 none yet, 1 active/optimized, 2 active/non-optimized */
+	uint8_t alua_seen;
 };
 
 /* Our per-LU state: tgt allocates bs_datasize bytes right after the LU. */

@@ -877,12 +877,17 @@ static void rtpg_done(struct bs_rbd_done *done)
 	struct scsi_cmd *cmd = req->cmd;
 	uint32_t alloc = bs_rbd_be32(&cmd->scb[6]);
 	size_t len;
+	int i;
 
 	worker_cmds--;
 	if (done->ret < 0) {
 		fail(req, (int)done->ret);
 		return;
 	}
+	for (i = 0; i < job->n; i++)
+		if (job->ports[i].id == req->img->tpg_id)
+			req->rlu->alua_seen =
+				job->ports[i].state == BS_RBD_ALUA_AO ? 1 : 2;
 	if (alloc > scsi_get_in_length(cmd))
 		alloc = scsi_get_in_length(cmd);
 	len = bs_rbd_alua_rtpg(job->ports, job->n, (cmd->scb[1] >> 5) == 1,

@@ -127,19 +127,18 @@ void bs_rbd_stats_account(struct bs_rbd_lu *rlu, const struct bs_rbd_req *req,
 }
 
 /*
- * This gateway's name and ALUA port group, and whether it holds the
- * image's exclusive lock (REPORT TARGET PORT GROUPS' Active/Optimized);
- * librbd answers from memory, under a lock its threads hold briefly.
+ * This gateway's name, its ALUA port group for the image, and the state
+ * REPORT TARGET PORT GROUPS last gave that group (nothing here may ask
+ * the cluster: librbd's lock-owner check pings an OSD).
  */
 static void print_gateway(FILE *f, const struct bs_rbd_lu *rlu)
 {
+	static const char *const states[] = { "-", "ao", "ano" };
 	struct bs_rbd_image *img = rlu->img;
-	int owner = 0;
 
-	if (img && rbd_is_exclusive_lock_owner(img->image, &owner) < 0)
-		owner = 0;
-	fprintf(f, " gateway=%s tpg=%u lock=%s\n", rlu->gateway,
-		img ? (unsigned int)img->tpg_id : 0u, owner ? "owner" : "-");
+	fprintf(f, " gateway=%s tpg=%u alua=%s\n", rlu->gateway,
+		img ? (unsigned int)img->tpg_id : 0u,
+		states[rlu->alua_seen < 3 ? rlu->alua_seen : 0]);
 }
 
 static void print_lu(FILE *f, const struct bs_rbd_lu *rlu)

@@ -124,14 +124,14 @@ static void stat_cb(rados_completion_t comp, void *arg)
 	bs_rbd_done_push(&h->done);
 }
 
+/* The image's header object, by the id read when it was opened. */
 static int header_oid(struct bs_rbd_image *img, char *oid, size_t len)
 {
-	char id[64];
-	int ret = rbd_get_id(img->image, id, sizeof(id));
+	int ret;
 
-	if (ret < 0)
-		return ret; /* an old format 1 image: no header by id */
-	ret = snprintf(oid, len, RBD_HEADER_PREFIX "%s", id);
+	if (!*img->id)
+		return -EOPNOTSUPP; /* an old format 1 image: no header by id */
+	ret = snprintf(oid, len, RBD_HEADER_PREFIX "%s", img->id);
 	return ret < 0 || (size_t)ret >= len ? -ENAMETOOLONG : 0;
 }
 

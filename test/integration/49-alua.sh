@@ -110,8 +110,8 @@ t_alua_two_gateways()
 	alua_ao_is "$u1" "$u2" "$p2"
 	qemu-io -f raw -c "write -P 0x22 0 64k" "$u1" >/dev/null || failed "write via gw1"
 	alua_ao_is "$u1" "$u2" "$p1"
-	# the statistics file says who this gateway is, and that it owns it
-	alua_until_stats "^lun tid=$ALUA_TID lun=1 .* gateway=gw1 tpg=$p1 lock=owner$" ||
+	# the statistics file says who this gateway is, and its last state
+	alua_until_stats "^lun tid=$ALUA_TID lun=1 .* gateway=gw1 tpg=$p1 alua=ao$" ||
 		failed "stats: $(grep "^lun tid=$ALUA_TID lun=1 " "$(stats_file)")"
 	# numbers stay with the names: gw2 restarted keeps its port
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
