@@ -168,6 +168,14 @@ bench-scale:
 	@$(MAKE) --no-print-directory $(SO)
 	@scripts/bench-scale.sh
 
+# Two gateways, the lock holder frozen or killed: takeover and return
+# times (10 trials each; up to ~25 minutes).  See docs/BENCHMARKS.md.
+.PHONY: bench-failover
+bench-failover:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(SO)
+	@scripts/bench-failover.sh
+
 # N busy LUNs on one cluster client vs one client each (connection=N).
 .PHONY: bench-spread
 bench-spread:
