@@ -15,7 +15,9 @@
 #
 # Everything runs on loopback under BENCH_DIR (default: a new /tmp dir);
 # the table goes to BENCH_DIR/failover.txt, all that is left there.
-# Env: BENCH_DIR, BENCH_TRIALS, BENCH_BACK_S, BENCH_SO (our module).
+# Env: BENCH_DIR, BENCH_TRIALS, BENCH_BACK_S, BENCH_SO (our module),
+# BENCH_WATCH_TIMEOUT (the OSDs' osd_client_watch_timeout, seconds;
+# default: the cluster's, 30).
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,6 +52,11 @@ trap 'exit 130' INT HUP
 trap 'exit 143' TERM
 
 bench_cluster "$work"
+if [ -n "${BENCH_WATCH_TIMEOUT:-}" ]; then
+	ceph config set osd osd_client_watch_timeout "$BENCH_WATCH_TIMEOUT" ||
+		die "cannot set osd_client_watch_timeout"
+fi
+watch_timeout=$(ceph config get osd osd_client_watch_timeout 2>/dev/null || echo "?")
 bsopts="conf=$work/bench.conf;id=tgt;keyring=$CEPH_DIR/ceph.client.tgt.keyring"
 iqn=iqn.2026-12.org.bs-rbd.bench:fo
 
@@ -156,7 +163,8 @@ done
 	echo "bs_rbd failover: two gateways, one image, the lock holder stopped"
 	echo
 	echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "command:  make bench-failover  (BENCH_TRIALS=$trials BENCH_BACK_S=$back_s)"
+	echo "command:  make bench-failover  (BENCH_TRIALS=$trials BENCH_BACK_S=$back_s${BENCH_WATCH_TIMEOUT:+ BENCH_WATCH_TIMEOUT=$BENCH_WATCH_TIMEOUT})"
+	echo "osds:     osd_client_watch_timeout = $watch_timeout s"
 	echo "ours:     $(module_rev BENCH_SO)"
 	echo
 	echo "| stop of gw1 | takeover median ms | takeover worst ms | gw1 back median ms | gw1 back worst ms |"
