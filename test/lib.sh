@@ -157,3 +157,13 @@ n = struct.unpack(">I", d[:4])[0] + 4
 print(" ".join("%d:%d:%d" % (struct.unpack(">QI", d[i:i + 12]) + (d[i + 12] & 15,))
                for i in range(8, min(n, len(d)), 16)))' "$1"
 }
+
+# bytes FILE SPEC...: write concatenated runs, SPEC = COUNT:BYTE (hex)
+bytes()
+{
+	local f=$1
+	shift
+	python3 -c 'import sys
+out = b"".join(bytes([int(b, 16)]) * int(n) for n, b in (s.split(":") for s in sys.argv[2:]))
+open(sys.argv[1], "wb").write(out)' "$f" "$@"
+}

@@ -22,16 +22,6 @@ hard_scsi()
 	[ "$rc" = 0 ] && echo "$r" || echo "no answer (exit $rc) $r"
 }
 
-# hard_bytes FILE COUNT:BYTE...: concatenated runs of one byte (hex)
-hard_bytes()
-{
-	local f=$1
-	shift
-	python3 -c 'import sys
-out = b"".join(bytes([int(b, 16)]) * int(n) for n, b in (s.split(":") for s in sys.argv[2:]))
-open(sys.argv[1], "wb").write(out)' "$f" "$@"
-}
-
 # hard_rbd_io IMAGE QEMU_IO_COMMAND: through librbd, not through tgtd
 hard_rbd_io() { timeout 60 qemu-io -f raw -c "$2" "rbd:$1:conf=$CEPH_CONF" >/dev/null 2>&1; }
 
@@ -110,14 +100,14 @@ t_hardening_caw_miscompare_offset()
 	target_new $tid && lun_new $tid 1 "$img" || { failed "setup"; return 1; }
 	hard_rbd_io "$img" "write -P 0x41 5120000 512" || failed "write 0x41 at LBA 10000"
 	# compare data: 7 bytes equal, then different from byte 7 on
-	hard_bytes "$WORK/hard.caw" 7:41 505:00 512:43
+	bytes "$WORK/hard.caw" 7:41 505:00 512:43
 	r=$(hard_scsi $tid 1 -f "$WORK/hard.caw" 89000000000000002710000000010000)
 	expect_status "COMPARE AND WRITE at LBA 10000, differing at byte 7" "$r" \
 		0x02 0xe 0x1d 0x00
 	case "$r" in *" info=7") ;; *) failed "MISCOMPARE INFORMATION: '$r', want info=7" ;; esac
 	hard_rbd_io "$img" "read -P 0x41 5120000 512" || failed "the block changed after a miscompare"
 	# and a match there still writes
-	hard_bytes "$WORK/hard.caw" 512:41 512:44
+	bytes "$WORK/hard.caw" 512:41 512:44
 	r=$(hard_scsi $tid 1 -f "$WORK/hard.caw" 89000000000000002710000000010000)
 	expect_status "COMPARE AND WRITE at LBA 10000, equal" "$r" 0x00
 	hard_rbd_io "$img" "read -P 0x44 5120000 512" || failed "not written after a match"
@@ -358,7 +348,7 @@ t_hardening_removed_image_caw_gls()
 		r=$(hard_scsi $tid $i -r 512 28000000000000000100)
 		expect_status "READ of LU $i before" "$r" 0x00
 	done
-	hard_bytes "$WORK/hard.caw" 512:00 512:e1
+	bytes "$WORK/hard.caw" 512:00 512:e1
 	# frozen tgtd: the OSD drops the watch, then `rbd rm` is allowed
 	kill -STOP "$TGT_PID"
 	for img in rbd/hard-gone1 rbd/hard-gone2; do

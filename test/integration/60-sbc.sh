@@ -3,16 +3,6 @@
 # SCSI block commands beyond READ/WRITE, each checked by its effect on
 # the image (read back through librbd) and its status and sense.
 
-# bytes FILE SPEC...: write concatenated runs, SPEC = COUNT:BYTE (hex)
-bytes()
-{
-	local f=$1
-	shift
-	python3 -c 'import sys
-out = b"".join(bytes([int(b, 16)]) * int(n) for n, b in (s.split(":") for s in sys.argv[2:]))
-open(sys.argv[1], "wb").write(out)' "$f" "$@"
-}
-
 # unmap_list FILE LBA:BLOCKS...: an UNMAP parameter list
 unmap_list()
 {
