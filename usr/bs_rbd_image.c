@@ -300,7 +300,7 @@ static void job_abandoned(struct bs_rbd_wait *wait)
 }
 
 static struct open_job *job_new(struct bs_rbd_pool *pool,
-				const struct bs_rbd_path *path,
+				const struct bs_rbd_path *path, const char *id,
 				const char *gateway)
 {
 	struct open_job *job = calloc(1, sizeof(*job));
@@ -319,6 +319,7 @@ static struct open_job *job_new(struct bs_rbd_pool *pool,
 	job->err = job->errbuf;
 	job->errlen = sizeof(job->errbuf);
 	snprintf(job->name, sizeof(job->name), "%s", path->image);
+	snprintf(job->id, sizeof(job->id), "%s", id ? id : "");
 	snprintf(job->snap, sizeof(job->snap), "%s",
 		 path->snap ? path->snap : "");
 	snprintf(job->pool_name, sizeof(job->pool_name), "%s", path->pool);
@@ -340,7 +341,13 @@ static int job_start(struct open_job *job)
 	if (ret < 0)
 		return ret;
 	/* a snapshot is immutable: no header watch, no exclusive lock */
-	if (*job->snap)
+	if (*job->id && *job->snap)
+		ret = rbd_aio_open_by_id_read_only(ioctx, job->id, &job->image,
+						   job->snap, comp);
+	else if (*job->id)
+		ret = rbd_aio_open_by_id(ioctx, job->id, &job->image, NULL,
+					 comp);
+	else if (*job->snap)
 		ret = rbd_aio_open_read_only(ioctx, job->name, &job->image,
 					     job->snap, comp);
 	else
@@ -356,7 +363,7 @@ int bs_rbd_image_open(struct bs_rbd_pool *pool, const struct bs_rbd_path *path,
 		      const char *gateway, unsigned int timeout,
 		      struct bs_rbd_image **out, char *err, size_t errlen)
 {
-	struct open_job *job = job_new(pool, path, gateway);
+	struct open_job *job = job_new(pool, path, NULL, gateway);
 	int ret;
 
 	if (!job) {
@@ -386,11 +393,11 @@ out:
 }
 
 int bs_rbd_image_open_async(struct bs_rbd_pool *pool,
-			    const struct bs_rbd_path *path, const char *gateway,
-			    struct bs_rbd_image **out, char *err, size_t errlen,
-			    struct bs_rbd_done *done)
+			    const struct bs_rbd_path *path, const char *id,
+			    const char *gateway, struct bs_rbd_image **out,
+			    char *err, size_t errlen, struct bs_rbd_done *done)
 {
-	struct open_job *job = job_new(pool, path, gateway);
+	struct open_job *job = job_new(pool, path, id, gateway);
 	int ret;
 
 	if (!job) {

@@ -53,12 +53,13 @@ int bs_rbd_image_open(struct bs_rbd_pool *pool, const struct bs_rbd_path *path,
 /*
  * The same without waiting: done->fn runs on the main loop, with *out set
  * and held when done->ret is 0, or err set.  out and err must live until
- * then; path is copied.
+ * then; path is copied.  With an image id (not NULL or ""), the image is
+ * opened by it: an image renamed or moved to the trash since is the same.
  */
 int bs_rbd_image_open_async(struct bs_rbd_pool *pool,
-			    const struct bs_rbd_path *path, const char *gateway,
-			    struct bs_rbd_image **out, char *err, size_t errlen,
-			    struct bs_rbd_done *done);
+			    const struct bs_rbd_path *path, const char *id,
+			    const char *gateway, struct bs_rbd_image **out,
+			    char *err, size_t errlen, struct bs_rbd_done *done);
 void bs_rbd_image_hold(struct bs_rbd_image *img);
 void bs_rbd_image_put(struct bs_rbd_image *img);
 

@@ -37,7 +37,10 @@ const char *bs_rbd_lu_state_name(enum bs_rbd_lu_state state)
 /*
  * A fenced LU refuses everything, not only what would reach an OSD: the
  * old image would still answer a READ from librbd's cache (data another
- * client may have overwritten since).
+ * client may have overwritten since).  It says "ALUA transition" (04/0A),
+ * not 04/00: the LU comes back by itself within seconds, and initiators
+ * retry that or use another path (Linux fails the I/O on 04/00), and path
+ * checkers that send TEST UNIT READY see the path is not usable yet.
  */
 int bs_rbd_lu_admit(const struct bs_rbd_lu *rlu, uint8_t *key, uint16_t *asc)
 {
@@ -46,6 +49,9 @@ int bs_rbd_lu_admit(const struct bs_rbd_lu *rlu, uint8_t *key, uint16_t *asc)
 		return 0;
 	case BS_RBD_LU_FENCED:
 	case BS_RBD_LU_REOPENING:
+		*key = NOT_READY;
+		*asc = BS_RBD_ASC_ALUA_TRANSITION;
+		return -1;
 	case BS_RBD_LU_OPENING:
 		*key = NOT_READY;
 		*asc = BS_RBD_ASC_NOT_READY_CAUSE_NOT_REPORTABLE;

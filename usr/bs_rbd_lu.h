@@ -29,7 +29,7 @@ struct bs_rbd_reopen;
 
 /*
  * closed --bs_open--> opening --> ok --EBLOCKLISTED--> fenced
- *   fenced --entry gone--> reopening --> ok        (bs_rbd_reopen.c)
+ *   fenced --new client up--> reopening --> ok     (bs_rbd_reopen.c)
  *   ok/fenced/reopening --image removed--> removed (bs_rbd_watchdog.c)
  *   any --bs_close--> closed
  */

@@ -2,18 +2,19 @@
 /*
  * bs_rbd: getting an LU back after the cluster blocklisted its client.
  *
- * Blocklisting fences a client: the OSDs refuse its requests
- * (EBLOCKLISTED, which is ESHUTDOWN) and librbd drops the image's
- * exclusive lock for good.  The fence must hold as long as the entry does,
- * so the fenced LU first probes, every REOPEN_RETRY_S seconds, by opening
- * its image again on the fenced client: that fails until the entry is
- * removed or expires.  Then the LU is reopening: it moves to a new client
- * (same options, new address; shared by every LU of the old one) because
- * librbd will not break a stale lock of its own client.  The image is
- * opened there as at creation, its settings checked again, and only then
- * does the LU serve again.  A new client that is itself fenced before the
- * LU moved is replaced by another.  Meanwhile commands fail with NOT
- * READY.  The old image closes once the commands still using it end.
+ * Blocklisting fences a client instance: the OSDs refuse its requests
+ * (EBLOCKLISTED, which is ESHUTDOWN) for as long as the entry exists, and
+ * librbd drops the image's exclusive lock for good.  That is what keeps a
+ * stale write of this gateway from landing after another gateway took the
+ * image over; it does not require this gateway to stay away.  So the LU
+ * moves at once to a new client (same options, new address and nonce, so
+ * not blocklisted; shared by every LU of the old one), opens the image
+ * there as at creation, checks its settings again, and serves again as a
+ * path that is not the owner until an initiator writes through it.
+ * Commands the old client had in flight end with an error; commands that
+ * arrive meanwhile get NOT READY, ASYMMETRIC ACCESS STATE TRANSITION.
+ * A new client that is itself fenced before the LU moved is replaced by
+ * another.  The old image closes once the commands still using it end.
  * No step blocks the main loop: each one's completion comes back on it.
  */
 #include <errno.h>
@@ -162,40 +163,16 @@ static void pool_got(struct bs_rbd_done *done)
 	}
 	r->busy = 1;
 	r->done.fn = reopened;
-	ret = bs_rbd_image_open_async(r->pool, &r->rlu->path, r->rlu->gateway,
-				      &r->img, r->err, sizeof(r->err),
-				      &r->done);
+	/* by id: a rename since the LU was created changes nothing */
+	ret = bs_rbd_image_open_async(r->pool, &r->rlu->path, r->rlu->img->id,
+				      r->rlu->gateway, &r->img, r->err,
+				      sizeof(r->err), &r->done);
 	if (ret < 0) {
 		r->busy = 0;
 		bs_rbd_pool_put(r->pool);
 		r->pool = NULL;
 		retry_later(r, ret, r->err);
 	}
-}
-
-/* Probe on the fenced client: it works again once the entry is gone. */
-static void probed(struct bs_rbd_done *done)
-{
-	struct bs_rbd_reopen *r = (struct bs_rbd_reopen *)done;
-	struct bs_rbd_lu *rlu = r->rlu;
-	int ret = (int)done->ret;
-
-	if (!step_over(r))
-		return;
-	if (ret == -ENOENT) {
-		image_removed(r);
-		return;
-	}
-	if (ret < 0) {
-		retry_later(r, ret, ret == -ESHUTDOWN ? NULL : r->err);
-		return;
-	}
-	bs_rbd_image_put(r->img);
-	r->img = NULL;
-	rbd_log(rlu, "the blocklist entry is gone: moving to a new client");
-	bs_rbd_lu_set_state(rlu, BS_RBD_LU_REOPENING);
-	bs_rbd_conn_successor(rlu->conn, 1);
-	retry_later(r, 0, NULL);
 }
 
 /* 1: a step is under way; 0: none yet, retry later; <0: failed */
@@ -210,6 +187,8 @@ static int attempt_on_successor(struct bs_rbd_reopen *r)
 		retry_later(r, 0, NULL);
 		return 0;
 	}
+	if (rlu->state == BS_RBD_LU_FENCED)
+		bs_rbd_lu_set_state(rlu, BS_RBD_LU_REOPENING);
 	r->done.fn = pool_got;
 	ret = bs_rbd_pool_get_async(succ, rlu->path.pool, rlu->path.ns,
 				    &r->pool, &r->done);
@@ -219,27 +198,8 @@ static int attempt_on_successor(struct bs_rbd_reopen *r)
 static void reopen_attempt(void *arg)
 {
 	struct bs_rbd_reopen *r = arg;
-	struct bs_rbd_lu *rlu = r->rlu;
-	int ret;
+	int ret = attempt_on_successor(r);
 
-	/*
-	 * Another LU of the client saw the entry go and connected a new
-	 * client; moving that LU broke the old one's locks, which blocklists
-	 * it again, so a probe would now fail: follow it instead.
-	 */
-	if (rlu->state == BS_RBD_LU_FENCED &&
-	    bs_rbd_conn_successor(rlu->conn, 0))
-		bs_rbd_lu_set_state(rlu, BS_RBD_LU_REOPENING);
-	if (rlu->state == BS_RBD_LU_REOPENING) {
-		ret = attempt_on_successor(r);
-	} else {
-		r->done.fn = probed;
-		/* a probe: the gateway stays registered as it is */
-		ret = bs_rbd_image_open_async(rlu->img->pool, &rlu->path, NULL,
-					      &r->img, r->err, sizeof(r->err),
-					      &r->done);
-		ret = ret < 0 ? ret : 1;
-	}
 	/* busy only while a step's completion is to come */
 	r->busy = ret > 0;
 	if (ret < 0)
@@ -253,9 +213,9 @@ void bs_rbd_reopen_start(struct bs_rbd_lu *rlu)
 	if (rlu->state != BS_RBD_LU_OK)
 		return;
 	bs_rbd_lu_set_state(rlu, BS_RBD_LU_FENCED);
-	rbd_log(rlu, "the cluster blocklisted this client: commands fail "
-		     "with NOT READY until the entry is gone (see 'ceph osd "
-		     "blocklist ls')");
+	rbd_log(rlu, "the cluster blocklisted this client (another gateway "
+		     "took the image over?): moving to a new client; commands "
+		     "fail with NOT READY, ALUA transition, meanwhile");
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		rbd_log(rlu, "out of memory to reopen");

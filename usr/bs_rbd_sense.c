@@ -52,10 +52,10 @@ static const struct errno_sense table[] = {
 	{ ENOMEM, { SK_ABORTED_COMMAND, BS_RBD_ASC_INTERNAL_TARGET_FAILURE } },
 	{ EAGAIN, { SK_ABORTED_COMMAND, BS_RBD_ASC_INTERNAL_TARGET_FAILURE } },
 	{ EINTR, { SK_ABORTED_COMMAND, BS_RBD_ASC_INTERNAL_TARGET_FAILURE } },
-	/* this client is blocklisted (EBLOCKLISTED == ESHUTDOWN) or lost its
-	 * session: this path cannot serve I/O until the LU reconnects */
-	{ ESHUTDOWN,
-	  { SK_NOT_READY, BS_RBD_ASC_NOT_READY_CAUSE_NOT_REPORTABLE } },
+	/* this client is blocklisted (EBLOCKLISTED == ESHUTDOWN): another
+	 * gateway took the image; this one is moving to a new client */
+	{ ESHUTDOWN, { SK_NOT_READY, BS_RBD_ASC_ALUA_TRANSITION } },
+	/* it lost its session: no I/O until the LU reconnects */
 	{ ENOTCONN,
 	  { SK_NOT_READY, BS_RBD_ASC_NOT_READY_CAUSE_NOT_REPORTABLE } },
 	/* the image went away underneath the LU */

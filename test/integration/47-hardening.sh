@@ -471,10 +471,10 @@ hard_write_status() { hard_scsi "$1" "$2" -w 4096:0x5a 2a000000000800000800; }
 # hard_write_good TID LUN: a WRITE succeeds
 hard_write_good() { hard_write_status "$@" | grep -q '^status=0x00'; }
 
-# A fenced LU moves to a new client once the blocklist entry is gone; an
-# image setting bs_rbd refuses (rbd_non_blocking_aio=false), set while it
-# was fenced, keeps it from serving until the setting is removed.  The
-# module of 4544898 did not look at the settings again: it served.
+# A fenced LU moves to a new client by itself; an image setting bs_rbd
+# refuses (rbd_non_blocking_aio=false), set before the fence, keeps it
+# from serving until the setting is removed.  The module of 4544898 did not
+# look at the settings again: it served (once the entry was removed).
 t_hardening_settings_checked_on_reopen()
 {
 	local tid=478 img=rbd/hard-reopen addr r mark
@@ -485,16 +485,16 @@ t_hardening_settings_checked_on_reopen()
 	hard_write_good $tid 1 || failed "write before the fence"
 	addr=$(hard_watchers $img | head -n 1)
 	[ -n "$addr" ] || { failed "no watcher"; target_del $tid; return 1; }
-	hard_ceph osd blocklist add "$addr" >/dev/null || failed "blocklist add"
-	r=$(hard_write_status $tid 1)
-	expect_status "WRITE while fenced" "$r" 0x02 0x2 0x04 0x00
 	rbd_ config image set $img rbd_non_blocking_aio false ||
 		failed "image setting"
 	mark=$(log_mark)
+	hard_ceph osd blocklist add "$addr" >/dev/null || failed "blocklist add"
+	r=$(hard_write_status $tid 1)
+	expect_status "WRITE while fenced" "$r" 0x02 0x2 0x04 0x0a
 	hard_ceph osd blocklist rm "$addr" >/dev/null || failed "blocklist rm"
 	wait_log "$mark" "rbd_non_blocking_aio=false" 20
 	r=$(hard_write_status $tid 1)
-	expect_status "WRITE with a refused setting" "$r" 0x02 0x2 0x04 0x00
+	expect_status "WRITE with a refused setting" "$r" 0x02 0x2 0x04 0x0a
 	rbd_ config image remove $img rbd_non_blocking_aio || failed "remove"
 	hard_until 20 hard_write_good $tid 1 ||
 		failed "no write within 20 s of removing the setting"

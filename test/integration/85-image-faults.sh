@@ -113,14 +113,15 @@ t_image_rm_refused_rename_trash()
 }
 
 # The real way an exported image is removed underneath: its client is
-# blocklisted, then `rbd rm` works.  Then the entry is removed: the old
-# client could read again, but the image is gone (reads of deleted objects
-# would return zeroes).  Every command must keep failing with NOT READY
-# until the LU is deleted, which must work at once: 04/00 while fenced,
-# MEDIUM NOT PRESENT (3A/00) once the LU found the image gone.
+# blocklisted, then `rbd rm` works.  The LU finds out from its next command
+# (04/0A: it moves to a new client), and its reopen finds the image gone.
+# The old client could read again once the entry is removed, but reads of
+# deleted objects would return zeroes: every command must keep failing
+# with NOT READY, MEDIUM NOT PRESENT (3A/00) until the LU is deleted, which
+# must work at once.
 t_image_removed_while_fenced()
 {
-	local u addr r mark mark2 t0
+	local u addr r mark t0
 	# a connection of its own (op_timeout): the fence hits no other LU
 	local opts="$BSOPTS;op_timeout=29"
 	rbd_ create --size 16M rbd/imgf-gone || return 1
@@ -136,12 +137,10 @@ t_image_removed_while_fenced()
 	timeout 30 rbd -c "$CEPH_CONF" rm rbd/imgf-gone >/dev/null 2>&1 ||
 		failed "rbd rm with the client blocklisted"
 	r=$(scsi $IMGF_TID 1 -r 512 28000000000000000100)
-	expect_status "READ, image removed, client fenced" "$r" 0x02 0x2 0x04 0x00
-	mark2=$(log_mark)
+	expect_status "READ, image removed, client fenced" "$r" 0x02 0x2 0x04 0x0a
+	# the LU reopens the image, which is not there: wait for that
+	wait_log "$mark" "the image was removed from the cluster" 20
 	imgf_ceph osd blocklist rm "$addr" >/dev/null || failed "blocklist rm"
-	# the LU probes its old client every second; once the entry is gone
-	# it reopens the image, which is not there: wait for that, not a time
-	wait_log "$mark2" "the image was removed from the cluster" 20
 	# READ would return zeroes with GOOD if it reached the old client;
 	# and no data-in with the error (tgt would send its buffer as it is)
 	r=$(scsi $IMGF_TID 1 -r 512 28000000000000000100)

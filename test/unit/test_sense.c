@@ -70,15 +70,19 @@ static const struct rule rules[] = {
 	{ EINTR, WRITE, 0x0b /* ABORTED COMMAND */, 0x44,
 	  0x00 /* INTERNAL TARGET FAILURE */ },
 	/*
-	 * The LU cannot serve media access commands for now (this client is
-	 * blocklisted, EBLOCKLISTED == ESHUTDOWN, or lost its session):
-	 * NOT READY (SPC-4 table 48), LOGICAL UNIT NOT READY, CAUSE NOT
-	 * REPORTABLE.
+	 * This client is blocklisted (EBLOCKLISTED == ESHUTDOWN): another
+	 * gateway took the image over and this one is moving to a new
+	 * client.  NOT READY (SPC-4 table 48), ASYMMETRIC ACCESS STATE
+	 * TRANSITION (SPC-4 5.15.2.3): retry, or use another path.
 	 */
 	{ ESHUTDOWN, WRITE, 0x02 /* NOT READY */, 0x04,
-	  0x00 /* LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE */ },
+	  0x0a /* ASYMMETRIC ACCESS STATE TRANSITION */ },
 	{ ESHUTDOWN, READ, 0x02 /* NOT READY */, 0x04,
-	  0x00 /* LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE */ },
+	  0x0a /* ASYMMETRIC ACCESS STATE TRANSITION */ },
+	/*
+	 * It lost its session: NOT READY, LOGICAL UNIT NOT READY, CAUSE NOT
+	 * REPORTABLE.
+	 */
 	{ ENOTCONN, READ, 0x02 /* NOT READY */, 0x04,
 	  0x00 /* LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE */ },
 	/* The image is gone: NOT READY, MEDIUM NOT PRESENT (SPC-4 E.1). */
@@ -166,6 +170,8 @@ static const uint16_t d_codes[] = {
 	0x0400, /* LOGICAL UNIT NOT READY, CAUSE NOT REPORTABLE */
 	0x0401, /* LOGICAL UNIT IS IN PROCESS OF BECOMING READY */
 	0x0403, /* LOGICAL UNIT NOT READY, MANUAL INTERVENTION REQUIRED */
+	0x040a, /* LOGICAL UNIT NOT ACCESSIBLE, ASYMMETRIC ACCESS STATE
+		 * TRANSITION */
 	0x0c02, /* WRITE ERROR - AUTO REALLOCATION FAILED */
 	0x0c03, /* WRITE ERROR - RECOMMEND REASSIGNMENT */
 	0x1100, /* UNRECOVERED READ ERROR */
