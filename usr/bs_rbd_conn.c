@@ -217,6 +217,13 @@ static int own_settings(rados_t rados, const struct bs_rbd_opts *o, char *err,
 		ret = set_conf(rados, "rbd_non_blocking_aio", "true", err,
 			       errlen);
 	/*
+	 * Breaking a lock (librbd's own, or bs_rbd_takeover.c's) must fence
+	 * its holder, or the holder's stale writes could land after ours.
+	 */
+	if (!ret)
+		ret = set_conf(rados, "rbd_blocklist_on_break_lock", "true",
+			       err, errlen);
+	/*
 	 * Bound every wait on the monitors by connect_timeout, and every OSD
 	 * operation by op_timeout, so that neither a dead cluster nor a
 	 * stuck OSD can hold tgtd or a command forever.

@@ -153,5 +153,10 @@ int bs_rbd_imgconf_judge(const rbd_config_option_t *opts, int n,
 		ret = judge_true(opts, n, "rbd_non_blocking_aio",
 				 "would block tgtd on every I/O", pool, spec,
 				 err, errlen);
+	/* a lock broken without fencing its holder lets stale writes land */
+	if (!ret)
+		ret = judge_true(opts, n, "rbd_blocklist_on_break_lock",
+				 "lets a fenced gateway's writes land", pool,
+				 spec, err, errlen);
 	return ret;
 }

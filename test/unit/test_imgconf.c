@@ -11,8 +11,8 @@
 #define POOL RBD_CONFIG_SOURCE_POOL
 #define IMAGE RBD_CONFIG_SOURCE_IMAGE
 
-/* The four settings judged, as rbd_config_image_list reports them. */
-static rbd_config_option_t opts[6];
+/* Settings judged, and others, as rbd_config_image_list reports them. */
+static rbd_config_option_t opts[7];
 
 static void set(int i, const char *name, const char *value, int source)
 {
@@ -30,12 +30,13 @@ static void defaults(void)
 	set(3, "rbd_skip_partial_discard", "true", CONF);
 	set(4, "rbd_read_from_replica_policy", "default", CONF);
 	set(5, "rbd_non_blocking_aio", "true", CONF);
+	set(6, "rbd_blocklist_on_break_lock", "true", CONF);
 }
 
 static int judge(char *err, size_t len)
 {
 	err[0] = 0;
-	return bs_rbd_imgconf_judge(opts, 6, "rbd", "rbd/ns1/img", err, len);
+	return bs_rbd_imgconf_judge(opts, 7, "rbd", "rbd/ns1/img", err, len);
 }
 
 static void accepts_own_settings(void)
@@ -178,6 +179,19 @@ static void refuses_blocking_aio(void)
 	CHECK(judge(err, sizeof(err)) == 0);
 }
 
+/* a lock broken without blocklisting lets the holder's writes land */
+static void refuses_unfenced_lock_break(void)
+{
+	char err[256];
+
+	defaults();
+	set(6, "rbd_blocklist_on_break_lock", "false", IMAGE);
+	CHECK(judge(err, sizeof(err)) == -EINVAL);
+	CHECK(strstr(err, "rbd_blocklist_on_break_lock=false") != NULL);
+	set(6, "rbd_blocklist_on_break_lock", "true", POOL);
+	CHECK(judge(err, sizeof(err)) == 0);
+}
+
 /* a short buffer truncates the message, never overruns it */
 static void short_buffer(void)
 {
@@ -210,6 +224,7 @@ int main(void)
 	RUN(booleans_as_ceph_reads_them);
 	RUN(unreadable_values);
 	RUN(refuses_blocking_aio);
+	RUN(refuses_unfenced_lock_break);
 	RUN(short_buffer);
 	RUN(missing_settings);
 	return unit_report("unit/imgconf");
