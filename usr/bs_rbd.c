@@ -40,6 +40,7 @@
 #include "bs_rbd_loop.h"
 #include "bs_rbd_lu.h"
 #include "bs_rbd_reopen.h"
+#include "bs_rbd_takeover.h"
 #include "bs_rbd_req.h"
 #include "bs_rbd_sbc.h"
 #include "bs_rbd_watch.h"
@@ -480,6 +481,7 @@ static void bs_rbd_exit(struct scsi_lu *lu)
 	image_release(rlu);
 	if (rlu->inflight)
 		rbd_log(rlu, "BUG: freed with requests in flight");
+	bs_rbd_takeover_cancel(rlu);
 	bs_rbd_watchdog_stop(rlu);
 	bs_rbd_req_pool_free(rlu);
 	bs_rbd_stats_del(rlu);

@@ -163,7 +163,7 @@ static int watching(const rbd_image_watcher_t *w, size_t n, const char *addr)
 	return 0;
 }
 
-static int owner_of(rbd_image_t image, char *owner, size_t len)
+int bs_rbd_gateway_lock_owner(rbd_image_t image, char *owner, size_t len)
 {
 	rbd_lock_mode_t mode;
 	char *owners[4];
@@ -201,7 +201,7 @@ int bs_rbd_gateway_ports(rados_ioctx_t io, rbd_image_t image,
 		ret = rbd_watchers_list(image, w, &nw);
 	if (ret < 0)
 		goto out;
-	ret = owner_of(image, owner, sizeof(owner));
+	ret = bs_rbd_gateway_lock_owner(image, owner, sizeof(owner));
 	/* the gateway asking serves the image, whatever its watch says */
 	for (i = 0; !ret && i < r->n && n < max; i++)
 		if (r->ports[i].id == self || watching(w, nw, r->ports[i].addr))

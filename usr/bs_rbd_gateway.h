@@ -23,6 +23,12 @@ int bs_rbd_gateway_join(rados_ioctx_t io, const char *image_id,
 			const char *name, const char *addr, uint16_t *id);
 
 /*
+ * The address of the client holding the image's exclusive lock ("" when
+ * none does, or the image has no such lock).  0, or a negative errno.
+ */
+int bs_rbd_gateway_lock_owner(rbd_image_t image, char *owner, size_t len);
+
+/*
  * The gateways serving the open image now (registered, and watching it;
  * self, the number of the gateway asking, always) with their ALUA states
  * (bs_rbd_alua_states); how many, or a negative errno.

@@ -26,6 +26,7 @@ struct bs_rbd_req;
 struct bs_rbd_watch;
 struct bs_rbd_watchdog;
 struct bs_rbd_reopen;
+struct bs_rbd_takeover;
 
 /*
  * closed --bs_open--> opening --> ok --EBLOCKLISTED--> fenced
@@ -66,6 +67,8 @@ struct bs_rbd_lu {
 	struct bs_rbd_watch *watch;	  /* size changes, or NULL */
 	struct bs_rbd_reopen *reopen;	  /* fenced/reopening, or NULL */
 	struct bs_rbd_watchdog *watchdog; /* removed image, or NULL */
+	struct bs_rbd_takeover *takeover; /* a lock break under way, or NULL */
+	uint64_t takeover_us;		  /* when the last one started */
 	struct bs_rbd_stats stats;
 	struct bs_rbd_lu *stats_next; /* bs_rbd_stats.c's list of LUs */
 	char ident[BS_RBD_IDENT_LEN]; /* the identity we gave the LU, or "" */

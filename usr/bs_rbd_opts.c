@@ -178,6 +178,8 @@ static const struct opt_desc opt_table[] = {
 	{ "connection", OPT_NUMBER, OPT_FIELD(connection), 0,
 	  BS_RBD_CONNECTION_MAX },
 	{ "gateway", OPT_NAME, OPT_FIELD(gateway), 0, 0 },
+	{ "takeover", OPT_SECONDS, OPT_FIELD(takeover), 0,
+	  BS_RBD_TAKEOVER_MAX },
 	/* Debian's bs_rbd options that would put a key into tgtd's log */
 	{ "cephx_key", OPT_REFUSED, 0, 0, 0 },
 	{ "virsecretuuid", OPT_REFUSED, 0, 0, 0 },
@@ -186,7 +188,7 @@ static const struct opt_desc opt_table[] = {
 #define OPT_KNOWN                                                   \
 	"conf, id, cluster, keyring, connect_timeout, op_timeout, " \
 	"connection, "                                              \
-	"gateway"
+	"gateway, takeover"
 
 static const struct opt_desc *opt_lookup(const char *key, size_t len)
 {
@@ -314,6 +316,7 @@ int bs_rbd_opts_parse(const char *bsopts, struct bs_rbd_opts *opts, char *err,
 	memset(opts, 0, sizeof(*opts));
 	opts->connect_timeout = BS_RBD_CONNECT_TIMEOUT_DEFAULT;
 	opts->op_timeout = BS_RBD_OP_TIMEOUT_DEFAULT;
+	opts->takeover = BS_RBD_TAKEOVER_DEFAULT;
 	if (!p || !*p)
 		return 0;
 	if (strnlen(p, BS_RBD_OPTS_MAX + 1) > BS_RBD_OPTS_MAX)

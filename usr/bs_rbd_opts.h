@@ -18,6 +18,8 @@
 #define BS_RBD_CONNECT_TIMEOUT_MAX 300
 #define BS_RBD_OP_TIMEOUT_DEFAULT 30 /* seconds, 0 = never */
 #define BS_RBD_OP_TIMEOUT_MAX 3600
+#define BS_RBD_TAKEOVER_DEFAULT 2 /* seconds, 0 = never */
+#define BS_RBD_TAKEOVER_MAX 300
 #define BS_RBD_CONNECTION_MAX 63 /* connection=0..63 */
 #define BS_RBD_GATEWAY_MAX 63	 /* longest gateway= name */
 
@@ -37,6 +39,9 @@ struct bs_rbd_opts {
 	unsigned int connect_timeout; /* seconds */
 	unsigned int op_timeout;      /* seconds, 0 = never */
 	unsigned int connection;      /* LUs share a client only if equal */
+	/* seconds a write may wait for the lock another client holds before
+	 * that client's lock is broken (bs_rbd_takeover.h); 0 = never */
+	unsigned int takeover;
 	char *gateway; /* this tgtd's name among gateways; NULL: host name */
 };
 

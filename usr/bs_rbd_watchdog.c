@@ -41,6 +41,7 @@
 #include "bs_rbd_lu.h"
 #include "bs_rbd_req.h"
 #include "bs_rbd_sense.h"
+#include "bs_rbd_takeover.h"
 #include "bs_rbd_watchdog.h"
 
 #define HELD_CHECK_S 1
@@ -181,6 +182,7 @@ static void tick(void *arg)
 				  inflight_entry);
 	if (bs_rbd_now_us() - oldest->t0 >= HELD_PROBE_S * 1000000ull)
 		bs_rbd_watchdog_probe(rlu, oldest->img);
+	bs_rbd_takeover_check(rlu);
 	bs_rbd_watchdog_arm(rlu);
 }
 

@@ -122,6 +122,7 @@ static void test_opts_defaults(void)
 	CHECK(o.connect_timeout == BS_RBD_CONNECT_TIMEOUT_DEFAULT);
 	CHECK(o.op_timeout == BS_RBD_OP_TIMEOUT_DEFAULT);
 	CHECK(o.connection == 0);
+	CHECK(o.takeover == BS_RBD_TAKEOVER_DEFAULT);
 	bs_rbd_opts_free(&o);
 
 	CHECK(bs_rbd_opts_parse("", &o, err, sizeof(err)) == 0);
@@ -136,7 +137,7 @@ static void test_opts_all(void)
 
 	CHECK(bs_rbd_opts_parse("conf=/etc/ceph/x.conf;id=tgt;cluster=x;"
 				"keyring=/k;connect_timeout=7;op_timeout=0;"
-				"connection=63;gateway=gw-1.a_b",
+				"connection=63;gateway=gw-1.a_b;takeover=0",
 				&o, err, sizeof(err)) == 0);
 	CHECK_STR(o.conf, "/etc/ceph/x.conf");
 	CHECK_STR(o.id, "tgt");
@@ -146,6 +147,7 @@ static void test_opts_all(void)
 	CHECK(o.op_timeout == 0);
 	CHECK(o.connection == 63);
 	CHECK_STR(o.gateway, "gw-1.a_b");
+	CHECK(o.takeover == 0);
 	bs_rbd_opts_free(&o);
 }
 
@@ -189,6 +191,8 @@ static const struct opts_bad_case opts_bad[] = {
 	{ "virsecretuuid=x", "virsecretuuid is not supported" },
 	{ "conf=/a\nb", "control character in conf" },
 	{ "gateway=", "gateway has no value" },
+	{ "takeover=301", "takeover must be" },
+	{ "takeover=-1", "takeover must be" },
 	{ "gateway=a b", "gateway must be 1 to 63 letters" },
 	{ "gateway=a/b", "gateway must be 1 to 63 letters" },
 	{ "gateway=0123456789012345678901234567890123456789012345678901234567"
