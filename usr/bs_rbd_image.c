@@ -468,6 +468,17 @@ static void close_async(struct bs_rbd_image *img)
 	}
 }
 
+int bs_rbd_image_header_oid(const struct bs_rbd_image *img, char *oid,
+			    size_t len)
+{
+	int ret;
+
+	if (!*img->id)
+		return -EOPNOTSUPP; /* an old format 1 image: no header by id */
+	ret = snprintf(oid, len, "rbd_header.%s", img->id);
+	return ret < 0 || (size_t)ret >= len ? -ENAMETOOLONG : 0;
+}
+
 void bs_rbd_image_hold(struct bs_rbd_image *img)
 {
 	img->refs++;

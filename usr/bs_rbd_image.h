@@ -60,6 +60,9 @@ int bs_rbd_image_open_async(struct bs_rbd_pool *pool,
 			    const struct bs_rbd_path *path, const char *id,
 			    const char *gateway, struct bs_rbd_image **out,
 			    char *err, size_t errlen, struct bs_rbd_done *done);
+/* Its header object's name ("rbd_header.ID"), which librbd watches */
+int bs_rbd_image_header_oid(const struct bs_rbd_image *img, char *oid,
+			    size_t len);
 void bs_rbd_image_hold(struct bs_rbd_image *img);
 void bs_rbd_image_put(struct bs_rbd_image *img);
 

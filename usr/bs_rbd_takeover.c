@@ -8,7 +8,11 @@
  * never answers, and librbd breaks its lock only once the holder's watch
  * on the image has expired (osd_client_watch_timeout, 30 s by default).
  * So when the LU's oldest write has waited takeover= seconds, a worker
- * asks who holds the lock and, if another client does, breaks it.
+ * asks who holds the lock and whether that client is alive: a notify on
+ * the image's header, which every watcher's librbd acknowledges at once
+ * (as a header update).  A holder whose watch answers within
+ * ALIVE_WAIT_MS is left alone: librbd asks it again.  One that does not
+ * answer, or no longer watches the image, has its lock broken.
  * librbd then blocklists that client and waits for the OSD map that says
  * so before it removes the lock: none of the old holder's writes can land
  * after ours.  The OSDs drop the fenced client's watch, which ends our
@@ -16,8 +20,10 @@
  * The fenced gateway comes back on a new client (bs_rbd_reopen.c).
  *
  * Two live gateways with initiators writing through both hand the lock to
- * and fro without fencing each other: a break needs a handover that took
- * takeover= seconds.  At most one attempt per LU every takeover= seconds.
+ * and fro without fencing each other: librbd sometimes loses such a
+ * request and asks again only 10 s later (client_notify_timeout), which
+ * is why a slow handover alone is no reason to break a lock.  At most one
+ * attempt per LU every takeover= seconds.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -28,6 +34,8 @@
 #include "tgtd.h"
 #include "target.h"
 
+#include "bs_rbd_acks.h"
+#include "bs_rbd_conn.h"
 #include "bs_rbd_done.h"
 #include "bs_rbd_gateway.h"
 #include "bs_rbd_image.h"
@@ -37,15 +45,68 @@
 #include "bs_rbd_takeover.h"
 #include "bs_rbd_worker.h"
 
+#define ALIVE_WAIT_MS 1000
+#define MAX_WATCHERS 64
+#define HOLDER_ALIVE 1 /* an outcome: the holder answered, nothing done */
+
 struct bs_rbd_takeover {
 	struct bs_rbd_work work;  /* who holds the lock, its break: a worker */
 	struct bs_rbd_done done;  /* the outcome, on the main loop */
 	struct bs_rbd_lu *rlu;	  /* NULL once the LU let go of us */
 	struct bs_rbd_image *img; /* held */
 	char owner[128];	  /* the holder's address, "" if none */
+	const char *why;	  /* why it is fenced */
 };
 
-/* Worker: both calls wait for the cluster (bounded by op_timeout). */
+/* The holder's watch on the image: 1 found, 0 it has none, or <0 */
+static int holder_watch(struct bs_rbd_takeover *t, uint64_t *gid,
+			uint64_t *cookie)
+{
+	rbd_image_watcher_t w[MAX_WATCHERS];
+	size_t i, n = MAX_WATCHERS;
+	int ret = rbd_watchers_list(t->img->image, w, &n);
+
+	if (ret < 0)
+		return ret;
+	ret = 0;
+	for (i = 0; i < n && !ret; i++) {
+		if (!w[i].addr || strcmp(w[i].addr, t->owner))
+			continue;
+		*gid = (uint64_t)w[i].id;
+		*cookie = w[i].cookie;
+		ret = 1;
+	}
+	rbd_watchers_list_cleanup(w, n);
+	return ret;
+}
+
+/* Does the holder answer?  1 yes, 0 no, or <0: cannot tell */
+static int holder_alive(struct bs_rbd_takeover *t)
+{
+	rados_ioctx_t io = bs_rbd_pool_ioctx(t->img->pool);
+	uint64_t gid = 0, cookie = 0;
+	char oid[96], *reply = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = holder_watch(t, &gid, &cookie);
+	t->why = "no longer watches the image";
+	if (ret <= 0)
+		return ret;
+	ret = bs_rbd_image_header_oid(t->img, oid, sizeof(oid));
+	if (ret < 0)
+		return ret;
+	/* an empty payload: librbd takes it for a header update and acks */
+	ret = rados_notify2(io, oid, "", 0, ALIVE_WAIT_MS, &reply, &len);
+	if (!reply)
+		return ret < 0 ? ret : -EIO;
+	ret = bs_rbd_acks_answered(reply, len, gid, cookie);
+	rados_buffer_free(reply);
+	t->why = "does not answer";
+	return ret;
+}
+
+/* Worker: each call waits for the cluster (bounded by op_timeout). */
 static void takeover_work(struct bs_rbd_work *work)
 {
 	struct bs_rbd_takeover *t =
@@ -54,8 +115,12 @@ static void takeover_work(struct bs_rbd_work *work)
 
 	ret = bs_rbd_gateway_lock_owner(t->img->image, t->owner,
 					sizeof(t->owner));
-	/* librbd refuses to break our own lock (EBUSY), or to fence us */
 	if (!ret && *t->owner)
+		ret = holder_alive(t);
+	if (ret > 0)
+		ret = HOLDER_ALIVE;
+	/* librbd refuses to break our own lock (EBUSY), or to fence us */
+	else if (!ret && *t->owner)
 		ret = rbd_lock_break(t->img->image, RBD_LOCK_MODE_EXCLUSIVE,
 				     t->owner);
 	t->done.ret = ret;
@@ -65,15 +130,20 @@ static void takeover_work(struct bs_rbd_work *work)
 static void report(struct bs_rbd_lu *rlu, const struct bs_rbd_takeover *t,
 		   int ret)
 {
-	if (!ret && *t->owner)
+	if (ret == HOLDER_ALIVE)
+		rbd_log(rlu,
+			"a write waited %u s for the image's lock; its holder "
+			"%s answers, so it is not fenced",
+			rlu->opts.takeover, t->owner);
+	else if (!ret && *t->owner)
 		rbd_log(rlu,
 			"the image's lock holder %s did not hand it over "
-			"within %u s: its lock is broken and it is "
+			"within %u s and %s: its lock is broken and it is "
 			"blocklisted",
-			t->owner, rlu->opts.takeover);
+			t->owner, rlu->opts.takeover, t->why);
 	/* EBUSY: the lock changed hands meanwhile, or it is ours now */
 	else if (ret < 0 && ret != -EBUSY)
-		rbd_log(rlu, "cannot break the lock of %s: %s",
+		rbd_log(rlu, "cannot take the image over from %s: %s",
 			*t->owner ? t->owner : "the image's holder",
 			strerror(-ret));
 }

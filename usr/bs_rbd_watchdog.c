@@ -46,7 +46,6 @@
 
 #define HELD_CHECK_S 1
 #define HELD_PROBE_S 5
-#define RBD_HEADER_PREFIX "rbd_header."
 
 struct bs_rbd_watchdog {
 	struct bs_rbd_done done;  /* first: the stat's completion */
@@ -125,17 +124,6 @@ static void stat_cb(rados_completion_t comp, void *arg)
 	bs_rbd_done_push(&h->done);
 }
 
-/* The image's header object, by the id read when it was opened. */
-static int header_oid(struct bs_rbd_image *img, char *oid, size_t len)
-{
-	int ret;
-
-	if (!*img->id)
-		return -EOPNOTSUPP; /* an old format 1 image: no header by id */
-	ret = snprintf(oid, len, RBD_HEADER_PREFIX "%s", img->id);
-	return ret < 0 || (size_t)ret >= len ? -ENAMETOOLONG : 0;
-}
-
 /*
  * Does img still exist?  At most one question every HELD_PROBE_S.  The
  * LU's own image only while it serves: a fenced LU's reopen finds out.
@@ -152,7 +140,7 @@ void bs_rbd_watchdog_probe(struct bs_rbd_lu *rlu, struct bs_rbd_image *img)
 	if (h->last_probe_us &&
 	    now - h->last_probe_us < HELD_PROBE_S * 1000000ull)
 		return;
-	if (header_oid(img, h->oid, sizeof(h->oid)) < 0)
+	if (bs_rbd_image_header_oid(img, h->oid, sizeof(h->oid)) < 0)
 		return;
 	if (rados_aio_create_completion2(h, stat_cb, &comp) < 0)
 		return;
