@@ -39,6 +39,7 @@
 #include "bs_rbd_image.h"
 #include "bs_rbd_loop.h"
 #include "bs_rbd_lu.h"
+#include "bs_rbd_owner.h"
 #include "bs_rbd_reopen.h"
 #include "bs_rbd_takeover.h"
 #include "bs_rbd_req.h"
@@ -373,6 +374,11 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 		snprintf(err, sizeof(err), "out of memory");
 		ret = -ENOMEM;
 	}
+	if (!ret && bs_rbd_owner_start(rlu)) {
+		bs_rbd_watchdog_stop(rlu);
+		snprintf(err, sizeof(err), "out of memory");
+		ret = -ENOMEM;
+	}
 	if (ret) {
 		rbd_log(rlu, "%s", err);
 		bs_rbd_opts_free(&rlu->opts);
@@ -384,6 +390,7 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 	bs_rbd_loop_setup_end();
 	if (ret) {
 		rbd_log(rlu, "%s", err);
+		bs_rbd_owner_stop(rlu);
 		bs_rbd_watchdog_stop(rlu);
 		bs_rbd_opts_free(&rlu->opts);
 		return ret == -ENOMEM ? TGTADM_NOMEM : TGTADM_INVALID_REQUEST;
@@ -482,6 +489,7 @@ static void bs_rbd_exit(struct scsi_lu *lu)
 	if (rlu->inflight)
 		rbd_log(rlu, "BUG: freed with requests in flight");
 	bs_rbd_takeover_cancel(rlu);
+	bs_rbd_owner_stop(rlu);
 	bs_rbd_watchdog_stop(rlu);
 	bs_rbd_req_pool_free(rlu);
 	bs_rbd_stats_del(rlu);

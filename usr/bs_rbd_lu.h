@@ -27,6 +27,7 @@ struct bs_rbd_watch;
 struct bs_rbd_watchdog;
 struct bs_rbd_reopen;
 struct bs_rbd_takeover;
+struct bs_rbd_owner;
 
 /*
  * closed --bs_open--> opening --> ok --EBLOCKLISTED--> fenced
@@ -69,12 +70,13 @@ struct bs_rbd_lu {
 	struct bs_rbd_watchdog *watchdog; /* removed image, or NULL */
 	struct bs_rbd_takeover *takeover; /* a lock break under way, or NULL */
 	uint64_t takeover_us;		  /* when the last one started */
+	struct bs_rbd_owner *owner;	  /* ALUA state changes (polled) */
 	struct bs_rbd_stats stats;
 	struct bs_rbd_lu *stats_next; /* bs_rbd_stats.c's list of LUs */
 	char ident[BS_RBD_IDENT_LEN]; /* the identity we gave the LU, or "" */
 	char gateway[BS_RBD_GATEWAY_MAX + 1]; /* gateway=, or the host's name */
-	/* its group's state in the last REPORT TARGET PORT GROUPS answer:
-	 * 0 none yet, 1 active/optimized, 2 active/non-optimized */
+	/* its group's state as last seen (REPORT TARGET PORT GROUPS, or
+	 * bs_rbd_owner.c): 0 none yet, 1 active/optimized, 2 non-optimized */
 	uint8_t alua_seen;
 };
 

@@ -222,3 +222,55 @@ t_alua_capacity_change_on_every_gateway()
 	target_del $ALUA_TID
 	rbd_ rm rbd/alua-cap >/dev/null 2>&1
 }
+
+# alua_stats_has CTRL PATTERN: that tgtd's statistics file has a lun line
+# matching PATTERN within 10 s
+alua_stats_has()
+{
+	local i
+	for i in $(seq 100); do
+		grep -q "^lun tid=$ALUA_TID lun=1 .*$2" \
+			"/var/run/tgtd/bs_rbd.$1.stats" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The lock moves from nobody (gw1, the lowest number, Active/Optimized) to
+# gw2 with a write through gw2: both groups change state, and the nexuses
+# of both gateways get ASYMMETRIC ACCESS STATE CHANGED (2A/06).
+t_alua_state_change_unit_attention()
+{
+	local d=$WORK/alua-ua ctrl2 port2 u1 u2 w1 w2 i
+	rbd_ create --size 16M rbd/alua-ua || return 1
+	alua_gw2 "$d" || { failed "second gateway"; return 1; }
+	ctrl2=$(alua_env "$d" TGT_CTRL)
+	port2=$(alua_env "$d" TGT_PORT)
+	target_new $ALUA_TID && lun_new $ALUA_TID 1 rbd/alua-ua "$BSOPTS;gateway=gw1" &&
+		TGT_CTRL=$ctrl2 target_new $ALUA_TID &&
+		TGT_CTRL=$ctrl2 lun_new $ALUA_TID 1 rbd/alua-ua "$BSOPTS;gateway=gw2" ||
+		{ failed "LUNs"; scripts/tgtd.sh stop "$d" >/dev/null 2>&1; return 1; }
+	u1=$(lun_url $ALUA_TID 1)
+	u2="iscsi://127.0.0.2:$port2/$(iqn t$ALUA_TID)/1"
+	# sessions that poll TEST UNIT READY for up to 30 s
+	"$SCSI_CMD" -n 300 "$u1" 00000000000000 >"$WORK/alua.ua1" &
+	w1=$!
+	"$SCSI_CMD" -n 300 "$u2" 00000000000000 >"$WORK/alua.ua2" &
+	w2=$!
+	# each gateway has seen its state once, with an initiator logged in
+	alua_stats_has "$TGT_CTRL" "alua=ao$" && alua_stats_has "$ctrl2" "alua=ano$" ||
+		failed "states before the write: $(grep -h "^lun tid=$ALUA_TID " \
+			"$(stats_file)" "/var/run/tgtd/bs_rbd.$ctrl2.stats")"
+	qemu-io -f raw -c "write -P 0x26 0 4k" "$u2" >/dev/null || failed "write via gw2"
+	wait "$w1" "$w2" 2>/dev/null
+	for i in 1 2; do
+		tail -n 1 "$WORK/alua.ua$i" |
+			grep -q "^status=0x02 key=0x6 asc=0x2a ascq=0x06" ||
+			failed "gateway $i: no ASYMMETRIC ACCESS STATE CHANGED: $(tail -n 1 "$WORK/alua.ua$i")"
+	done
+	alua_stats_has "$TGT_CTRL" "alua=ano$" && alua_stats_has "$ctrl2" "alua=ao$" ||
+		failed "the statistics files do not show the new states"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	rbd_ rm rbd/alua-ua >/dev/null 2>&1
+}
