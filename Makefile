@@ -32,7 +32,7 @@ SRCS := usr/bs_rbd.c usr/bs_rbd_alua.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
 	usr/bs_rbd_acks.c usr/bs_rbd_gateway.c usr/bs_rbd_ident.c usr/bs_rbd_image.c usr/bs_rbd_imgconf.c \
 	usr/bs_rbd_lbamap.c \
 	usr/bs_rbd_loop.c usr/bs_rbd_lu.c usr/bs_rbd_opts.c usr/bs_rbd_owner.c \
-	usr/bs_rbd_reopen.c usr/bs_rbd_req.c usr/bs_rbd_sbc.c \
+	usr/bs_rbd_reopen.c usr/bs_rbd_req.c usr/bs_rbd_sbc.c usr/bs_rbd_service.c \
 	usr/bs_rbd_sense.c usr/bs_rbd_stats.c usr/bs_rbd_wait.c \
 	usr/bs_rbd_takeover.c usr/bs_rbd_watch.c usr/bs_rbd_watchdog.c usr/bs_rbd_worker.c
 HDRS := $(wildcard usr/*.h)

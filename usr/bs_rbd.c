@@ -386,7 +386,8 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 	}
 	gateway_name(rlu);
 	bs_rbd_loop_setup_begin(lu);
-	ret = bs_rbd_conn_get(&rlu->opts, &rlu->conn, err, sizeof(err));
+	ret = bs_rbd_conn_get(&rlu->opts, rlu->gateway, &rlu->conn, err,
+			      sizeof(err));
 	bs_rbd_loop_setup_end();
 	if (ret) {
 		rbd_log(rlu, "%s", err);

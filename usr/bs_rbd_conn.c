@@ -17,13 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bs_rbd_stats.h"
-
 #include "list.h"
 #include "util.h"
 #include "log.h"
 
 #include "bs_rbd_conn.h"
+#include "bs_rbd_service.h"
 #include "bs_rbd_loop.h"
 #include "bs_rbd_wait.h"
 #include "bs_rbd_worker.h"
@@ -46,6 +45,8 @@ struct bs_rbd_conn {
 	/* after blocklisting: the new client replacing this one (held) */
 	struct bs_rbd_conn *successor;
 	int replacing; /* its connect is in flight */
+	/* the gateway name it registered with (its first LU's) */
+	char gateway[BS_RBD_GATEWAY_MAX + 1];
 };
 
 static struct bs_rbd_conn *conns;
@@ -55,6 +56,7 @@ struct connect_job {
 	struct bs_rbd_wait wait;
 	struct bs_rbd_work work;
 	rados_t rados;
+	char gateway[BS_RBD_GATEWAY_MAX + 1];
 };
 
 static int str_eq(const char *a, const char *b)
@@ -301,16 +303,19 @@ static void connect_abandoned(struct bs_rbd_wait *wait)
 static void connect_work(struct bs_rbd_work *work)
 {
 	struct connect_job *job = container_of(work, struct connect_job, work);
+	int ret = rados_connect(job->rados);
 
-	bs_rbd_wait_finish(&job->wait, rados_connect(job->rados));
+	if (!ret)
+		bs_rbd_service_register(job->rados, job->gateway);
+	bs_rbd_wait_finish(&job->wait, ret);
 }
 
 /*
  * rados_connect() blocks; run it on a worker thread and wait at most
  * connect_timeout for it, so that a dead cluster costs tgtd a bounded time.
  */
-static int conn_connect(const struct bs_rbd_opts *o, rados_t rados, char *err,
-			size_t errlen)
+static int conn_connect(const struct bs_rbd_opts *o, const char *gateway,
+			rados_t rados, char *err, size_t errlen)
 {
 	struct connect_job *job;
 	int ret;
@@ -319,6 +324,7 @@ static int conn_connect(const struct bs_rbd_opts *o, rados_t rados, char *err,
 	if (!job)
 		return -ENOMEM;
 	job->rados = rados;
+	snprintf(job->gateway, sizeof(job->gateway), "%s", gateway);
 	ret = bs_rbd_wait_init(&job->wait, connect_abandoned);
 	if (ret)
 		goto free_job;
@@ -360,8 +366,8 @@ static struct bs_rbd_conn *conn_lookup(const struct bs_rbd_opts *opts)
 	return NULL;
 }
 
-int bs_rbd_conn_get(const struct bs_rbd_opts *opts, struct bs_rbd_conn **out,
-		    char *err, size_t errlen)
+int bs_rbd_conn_get(const struct bs_rbd_opts *opts, const char *gateway,
+		    struct bs_rbd_conn **out, char *err, size_t errlen)
 {
 	struct bs_rbd_conn *c = conn_lookup(opts);
 	rados_t rados;
@@ -380,7 +386,7 @@ int bs_rbd_conn_get(const struct bs_rbd_opts *opts, struct bs_rbd_conn **out,
 	}
 	ret = conn_configure(opts, &rados, err, errlen);
 	if (!ret) {
-		ret = conn_connect(opts, rados, err, errlen);
+		ret = conn_connect(opts, gateway, rados, err, errlen);
 		if (ret < 0 && ret != -ETIMEDOUT)
 			rados_shutdown(rados);
 	}
@@ -391,6 +397,7 @@ int bs_rbd_conn_get(const struct bs_rbd_opts *opts, struct bs_rbd_conn **out,
 	}
 	c->rados = rados;
 	c->refs = 1;
+	snprintf(c->gateway, sizeof(c->gateway), "%s", gateway);
 	c->next = conns;
 	conns = c;
 	*out = c;
@@ -628,6 +635,11 @@ void bs_rbd_pool_put(struct bs_rbd_pool *pool)
 	bs_rbd_conn_put(conn);
 }
 
+rados_t bs_rbd_conn_rados(const struct bs_rbd_conn *conn)
+{
+	return conn->rados;
+}
+
 struct bs_rbd_conn *bs_rbd_pool_conn(const struct bs_rbd_pool *pool)
 {
 	return pool->conn;
@@ -649,6 +661,7 @@ struct replace_job {
 	struct bs_rbd_work work;
 	struct bs_rbd_conn *old; /* held until the connect is over */
 	rados_t rados;
+	char gateway[BS_RBD_GATEWAY_MAX + 1];
 };
 
 static void replace_work(struct bs_rbd_work *work)
@@ -656,6 +669,8 @@ static void replace_work(struct bs_rbd_work *work)
 	struct replace_job *job = container_of(work, struct replace_job, work);
 
 	job->done.ret = rados_connect(job->rados);
+	if (!job->done.ret)
+		bs_rbd_service_register(job->rados, job->gateway);
 	bs_rbd_done_push(&job->done);
 }
 
@@ -679,6 +694,7 @@ static void replaced(struct bs_rbd_done *done)
 	} else {
 		c->rados = job->rados;
 		c->refs = 1; /* old's reference */
+		memcpy(c->gateway, old->gateway, sizeof(c->gateway));
 		conn_unlink(old);
 		c->next = conns;
 		conns = c;
@@ -708,6 +724,7 @@ struct bs_rbd_conn *bs_rbd_conn_successor(struct bs_rbd_conn *conn, int start)
 	job->done.fn = replaced;
 	job->work.fn = replace_work;
 	job->old = conn;
+	memcpy(job->gateway, conn->gateway, sizeof(job->gateway));
 	if (bs_rbd_worker_queue(&job->work)) {
 		shutdown_async(job->rados);
 		free(job);

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include <stdio.h>
+
 #include <rados/librados.h>
 
 #include "bs_rbd_done.h"
@@ -16,8 +18,15 @@
 struct bs_rbd_conn;
 struct bs_rbd_pool;
 
-int bs_rbd_conn_get(const struct bs_rbd_opts *opts, struct bs_rbd_conn **out,
-		    char *err, size_t errlen);
+/*
+ * The client for these options (shared by every LU with the same), made
+ * if need be and then registered in the service map as gateway's.
+ */
+int bs_rbd_conn_get(const struct bs_rbd_opts *opts, const char *gateway,
+		    struct bs_rbd_conn **out, char *err, size_t errlen);
+rados_t bs_rbd_conn_rados(const struct bs_rbd_conn *conn);
+/* For the statistics file: one line per cluster client */
+void bs_rbd_conn_print(FILE *f);
 void bs_rbd_conn_hold(struct bs_rbd_conn *conn);
 void bs_rbd_conn_put(struct bs_rbd_conn *conn);
 /*

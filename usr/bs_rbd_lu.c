@@ -34,6 +34,13 @@ const char *bs_rbd_lu_state_name(enum bs_rbd_lu_state state)
 						       : "?";
 }
 
+const char *bs_rbd_lu_alua_name(const struct bs_rbd_lu *rlu)
+{
+	static const char *const names[] = { "-", "ao", "ano" };
+
+	return names[rlu->alua_seen < ARRAY_SIZE(names) ? rlu->alua_seen : 0];
+}
+
 /*
  * A fenced LU refuses everything, not only what would reach an OSD: the
  * old image would still answer a READ from librbd's cache (data another

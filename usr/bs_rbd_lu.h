@@ -99,5 +99,7 @@ int bs_rbd_lu_admit(const struct bs_rbd_lu *rlu, uint8_t *key, uint16_t *asc);
 void bs_rbd_lu_set_state(struct bs_rbd_lu *rlu, enum bs_rbd_lu_state state);
 /* For operators: closed, opening, ok, blocklisted, reopening, removed */
 const char *bs_rbd_lu_state_name(enum bs_rbd_lu_state state);
+/* alua_seen for operators: "ao", "ano" or "-" */
+const char *bs_rbd_lu_alua_name(const struct bs_rbd_lu *rlu);
 
 #endif

@@ -26,11 +26,14 @@
 #include "target.h"
 #include "work.h"
 
+#include "bs_rbd_conn.h"
 #include "bs_rbd_image.h"
 #include "bs_rbd_lu.h"
 #include "bs_rbd_req.h"
+#include "bs_rbd_service.h"
 
 #define STATS_PERIOD_S 1
+#define STATUS_MAX 65536 /* bytes of one client's service map status */
 
 extern short control_port; /* tgtd.c */
 
@@ -128,17 +131,15 @@ void bs_rbd_stats_account(struct bs_rbd_lu *rlu, const struct bs_rbd_req *req,
 
 /*
  * This gateway's name, its ALUA port group for the image, and the state
- * REPORT TARGET PORT GROUPS last gave that group (nothing here may ask
- * the cluster: librbd's lock-owner check pings an OSD).
+ * last seen for that group (nothing here may ask the cluster: librbd's
+ * lock-owner check pings an OSD).
  */
 static void print_gateway(FILE *f, const struct bs_rbd_lu *rlu)
 {
-	static const char *const states[] = { "-", "ao", "ano" };
 	struct bs_rbd_image *img = rlu->img;
 
 	fprintf(f, " gateway=%s tpg=%u alua=%s\n", rlu->gateway,
-		img ? (unsigned int)img->tpg_id : 0u,
-		states[rlu->alua_seen < 3 ? rlu->alua_seen : 0]);
+		img ? (unsigned int)img->tpg_id : 0u, bs_rbd_lu_alua_name(rlu));
 }
 
 static void print_lu(FILE *f, const struct bs_rbd_lu *rlu)
@@ -198,10 +199,64 @@ static void stats_write(void)
 		unlink(tmp);
 }
 
+static void lu_status(const struct bs_rbd_lu *rlu, char *key, size_t klen,
+		      char *val, size_t vlen)
+{
+	char spec[3 * BS_RBD_NAME_MAX + 3] = "-";
+
+	snprintf(key, klen, "tid:%d lun:%" PRIu64, rlu->lu->tgt->tid,
+		 rlu->lu->lun);
+	if (rlu->path.image)
+		bs_rbd_image_spec(&rlu->path, spec, sizeof(spec));
+	snprintf(val, vlen, "%s%s%s %s %s", spec, rlu->path.snap ? "@" : "",
+		 rlu->path.snap ? rlu->path.snap : "",
+		 bs_rbd_lu_state_name(rlu->state), bs_rbd_lu_alua_name(rlu));
+}
+
+/* The status of conn: its LUs, first, and those after it in the list. */
+static void publish_conn(struct bs_rbd_lu *first, char *buf, size_t len)
+{
+	char key[64], val[3 * BS_RBD_NAME_MAX + 96];
+	struct bs_rbd_lu *rlu;
+	size_t pos = 0;
+
+	buf[0] = 0;
+	for (rlu = first; rlu; rlu = rlu->stats_next) {
+		if (rlu->conn != first->conn)
+			continue;
+		lu_status(rlu, key, sizeof(key), val, sizeof(val));
+		if (bs_rbd_service_dict_add(buf, len, &pos, key, val))
+			break;
+	}
+	rados_service_update_status(bs_rbd_conn_rados(first->conn), buf);
+}
+
+/*
+ * Each client's status in the service map: its LUs, "tid:T lun:L" =
+ * "POOL/IMAGE STATE ALUA"; the gateway whose LU says "ao" holds the lock.
+ */
+static void service_publish(void)
+{
+	static char buf[STATUS_MAX];
+	struct bs_rbd_lu *rlu, *prev;
+
+	for (rlu = lus; rlu; rlu = rlu->stats_next) {
+		if (!rlu->conn)
+			continue;
+		/* once per client: at its first LU in the list */
+		for (prev = lus; prev != rlu; prev = prev->stats_next)
+			if (prev->conn == rlu->conn)
+				break;
+		if (prev == rlu)
+			publish_conn(rlu, buf, sizeof(buf));
+	}
+}
+
 static void stats_tick(void *data)
 {
 	(void)data;
 	stats_write();
+	service_publish();
 	if (lus)
 		add_work(&stats_work, STATS_PERIOD_S);
 }

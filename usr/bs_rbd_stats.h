@@ -7,8 +7,6 @@
 #ifndef BS_RBD_STATS_H
 #define BS_RBD_STATS_H
 
-#include <stdio.h>
-
 struct bs_rbd_lu;
 struct bs_rbd_req;
 
@@ -16,8 +14,5 @@ void bs_rbd_stats_account(struct bs_rbd_lu *rlu, const struct bs_rbd_req *req,
 			  int status);
 void bs_rbd_stats_add(struct bs_rbd_lu *rlu);
 void bs_rbd_stats_del(struct bs_rbd_lu *rlu);
-
-/* bs_rbd_conn.c: one line per cluster client */
-void bs_rbd_conn_print(FILE *f);
 
 #endif

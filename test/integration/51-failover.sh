@@ -19,8 +19,8 @@ fo_log() { cat "$WORK/fo-$1/tgtd.log" 2>/dev/null; }
 fo_ceph() { timeout 30 ceph -c "$CEPH_CONF" "$@" 2>/dev/null; }
 fo_rbd_url() { echo "rbd:$1:conf=$CEPH_CONF"; }
 
-# fo_gw NAME ADDR IMAGE: a tgtd of its own, gateway NAME, on ADDR, with
-# IMAGE as LUN 1
+# fo_gw NAME ADDR IMAGE [BSOPTS]: a tgtd of its own, gateway NAME, on
+# ADDR, with IMAGE as LUN 1 (on the test bed's cluster unless BSOPTS)
 fo_gw()
 {
 	local c
@@ -28,7 +28,7 @@ fo_gw()
 		"$WORK/fo-$1" "$WORK/modules" >/dev/null 2>&1 || return 1
 	c=$(fo_env "$1" TGT_CTRL)
 	TGT_CTRL=$c target_new $FO_TID &&
-		TGT_CTRL=$c lun_new $FO_TID 1 "$3" "$BSOPTS;gateway=$1"
+		TGT_CTRL=$c lun_new $FO_TID 1 "$3" "${4:-$BSOPTS};gateway=$1"
 }
 
 # fo_stop NAME...: stop those tgtds (a frozen one is thawed first); the
@@ -238,4 +238,55 @@ t_failover_three_gateways()
 	done
 	fo_stop gwa gwb gwc
 	rbd_ rm $img >/dev/null 2>&1
+}
+
+# fo_svc_has DIR PATTERN: `ceph service status` of DIR's cluster has a
+# tgt-rbd daemon line matching PATTERN within 20 s
+fo_svc_has()
+{
+	local i
+	for i in $(seq 100); do
+		timeout 10 ceph -c "$1/ceph.conf" service status -f json 2>/dev/null |
+			python3 -c 'import json, re, sys
+d = json.load(sys.stdin).get("tgt-rbd", {})
+lines = ["%s %s" % (n, " ".join("%s=%s" % kv for kv in v.get("status", {}).items()))
+	 for n, v in d.items()]
+sys.exit(not any(re.search(sys.argv[1], l) for l in lines))' "$2" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# The gateways are in Ceph's service map (with a ceph-mgr: a cluster of
+# the case's own, as in 84-quota.sh): `ceph -s` counts them, `ceph service
+# dump` names them, and `ceph service status` says which holds the image.
+t_failover_service_map()
+{
+	local d=$WORK/fo-svc-ceph img=rbd/fo-svc o
+	if ! env -u CEPH_MON_PORT scripts/cluster.sh start "$d" >"$d.log" 2>&1 ||
+		! scripts/cluster.sh start-mgr "$d" >>"$d.log" 2>&1; then
+		failed "cluster with a mgr in $d"
+		scripts/cluster.sh stop "$d" >/dev/null 2>&1
+		return 1
+	fi
+	o="conf=$d/ceph.conf;id=tgt;keyring=$d/ceph.client.tgt.keyring"
+	timeout 30 rbd -c "$d/ceph.conf" create --size 16M $img &&
+		fo_gw gwa 127.0.0.2 $img "$o" && fo_gw gwb 127.0.0.3 $img "$o" ||
+		failed "gateways"
+	qemu-io -f raw -c "write -P 0x5e 0 4k" "$(fo_url gwb)" >/dev/null ||
+		failed "write through gwb"
+	# each learns its state (REPORT TARGET PORT GROUPS)
+	alua_rtpg "$(fo_url gwa)" >/dev/null && alua_rtpg "$(fo_url gwb)" >/dev/null
+	fo_svc_has "$d" "^gwb[.][0-9]+ .*tid:$FO_TID lun:1=$img ok ao" ||
+		failed "service status: gwb does not hold $img"
+	fo_svc_has "$d" "^gwa[.][0-9]+ .*tid:$FO_TID lun:1=$img ok ano" ||
+		failed "service status: gwa"
+	timeout 10 ceph -c "$d/ceph.conf" service dump 2>/dev/null |
+		grep -q '"gateway": "gwa"' || failed "service dump: no gateway gwa"
+	timeout 10 ceph -c "$d/ceph.conf" -s 2>/dev/null |
+		grep -q "tgt-rbd: 2 gateways active" ||
+		failed "ceph -s: $(timeout 10 ceph -c "$d/ceph.conf" -s 2>/dev/null | grep tgt-rbd)"
+	fo_stop gwa gwb
+	scripts/cluster.sh stop "$d" >/dev/null 2>&1
+	rm -rf "$d" "$d.log"
 }
