@@ -6,12 +6,12 @@
 # (SIGKILL), and when the frozen one serves again.  Two stock tgtds
 # (gateway gw1 on 127.0.0.1, gw2 on 127.0.0.2) export one image; each
 # trial writes through gw1 (it takes the lock), stops gw1, and times one
-# 4 KiB write through gw2 from its start to its completion (librbd breaks
-# gw1's lock once gw1's watch expired, and blocklists it).  Then gw1
-# resumes (freeze) or is restarted with its LUN (kill), and the time
-# until a write through gw1 succeeds again is taken, up to
-# BENCH_BACK_S (60 s): a fenced gateway serves again only once its
-# blocklist entry is gone.  Median and worst of BENCH_TRIALS (10) each.
+# 4 KiB write through gw2 from its start to its completion (gw2 breaks
+# gw1's lock, blocklisting it: bs_rbd_takeover.c; or librbd does once
+# gw1's watch expired).  Then gw1 resumes (freeze) or is restarted with
+# its LUN (kill), and the time until a write through gw1 succeeds again
+# is taken, up to BENCH_BACK_S (60 s).  Median and worst of BENCH_TRIALS
+# (10) each.
 #
 # Everything runs on loopback under BENCH_DIR (default: a new /tmp dir);
 # the table goes to BENCH_DIR/failover.txt, all that is left there.
