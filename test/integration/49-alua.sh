@@ -186,38 +186,60 @@ alua_nexus() { tgtadm -C "$1" --lld iscsi --mode target --op show |
 		/^Target [0-9]+:/ { on = 0 } on && /I_T nexus: [0-9]+/ { f = 1 }
 		END { exit !f }'; }
 
+# alua_pair IMAGE DIR: IMAGE as LUN 1 of gw1 (the test bed's tgtd) and of
+# gw2 (a tgtd in DIR on 127.0.0.2); sets ALUA_U1, ALUA_U2, ALUA_CTRL2
+alua_pair()
+{
+	rbd_ create --size 16M "$1" || return 1
+	alua_gw2 "$2" || { failed "second gateway"; return 1; }
+	ALUA_CTRL2=$(alua_env "$2" TGT_CTRL)
+	target_new $ALUA_TID && lun_new $ALUA_TID 1 "$1" "$BSOPTS;gateway=gw1" &&
+		TGT_CTRL=$ALUA_CTRL2 target_new $ALUA_TID &&
+		TGT_CTRL=$ALUA_CTRL2 lun_new $ALUA_TID 1 "$1" "$BSOPTS;gateway=gw2" ||
+		{ failed "LUNs"; scripts/tgtd.sh stop "$2" >/dev/null 2>&1; return 1; }
+	ALUA_U1=$(lun_url $ALUA_TID 1)
+	ALUA_U2="iscsi://127.0.0.2:$(alua_env "$2" TGT_PORT)/$(iqn t$ALUA_TID)/1"
+}
+
+# alua_tur_sessions N OUT: a session on each gateway polling TEST UNIT
+# READY up to N times, 100 ms apart, until it is not GOOD (OUT1, OUT2;
+# pids in ALUA_TUR); returns once both are logged in
+alua_tur_sessions()
+{
+	local i
+	"$SCSI_CMD" -n "$1" "$ALUA_U1" 00000000000000 >"${2}1" &
+	ALUA_TUR=$!
+	"$SCSI_CMD" -n "$1" "$ALUA_U2" 00000000000000 >"${2}2" &
+	ALUA_TUR="$ALUA_TUR $!"
+	for i in $(seq 100); do
+		alua_nexus "$TGT_CTRL" $ALUA_TID && alua_nexus "$ALUA_CTRL2" $ALUA_TID &&
+			return 0
+		sleep 0.1
+	done
+}
+
+# alua_last_sense OUT ASCQ: both sessions' last answers were UNIT
+# ATTENTION 2A/ASCQ
+alua_last_sense()
+{
+	local i
+	for i in 1 2; do
+		tail -n 1 "$1$i" | grep -q "^status=0x02 key=0x6 asc=0x2a ascq=$2" ||
+			failed "gateway $i: no unit attention 2A/$2: $(tail -n 1 "$1$i")"
+	done
+}
+
 # A resize reaches every gateway (each watches the image's header): the
 # nexuses of both get CAPACITY DATA HAS CHANGED.
 t_alua_capacity_change_on_every_gateway()
 {
-	local d=$WORK/alua-cap ctrl2 port2 u1 u2 w1 w2 i
-	rbd_ create --size 16M rbd/alua-cap || return 1
-	alua_gw2 "$d" || { failed "second gateway"; return 1; }
-	ctrl2=$(alua_env "$d" TGT_CTRL)
-	port2=$(alua_env "$d" TGT_PORT)
-	target_new $ALUA_TID && lun_new $ALUA_TID 1 rbd/alua-cap "$BSOPTS;gateway=gw1" &&
-		TGT_CTRL=$ctrl2 target_new $ALUA_TID &&
-		TGT_CTRL=$ctrl2 lun_new $ALUA_TID 1 rbd/alua-cap "$BSOPTS;gateway=gw2" ||
-		{ failed "LUNs"; scripts/tgtd.sh stop "$d" >/dev/null 2>&1; return 1; }
-	u1=$(lun_url $ALUA_TID 1)
-	u2="iscsi://127.0.0.2:$port2/$(iqn t$ALUA_TID)/1"
-	# sessions that poll TEST UNIT READY for up to 20 s
-	"$SCSI_CMD" -n 200 "$u1" 00000000000000 >"$WORK/alua.cap1" &
-	w1=$!
-	"$SCSI_CMD" -n 200 "$u2" 00000000000000 >"$WORK/alua.cap2" &
-	w2=$!
-	for i in $(seq 100); do
-		alua_nexus "$TGT_CTRL" $ALUA_TID && alua_nexus "$ctrl2" $ALUA_TID &&
-			break
-		sleep 0.1
-	done
+	local d=$WORK/alua-cap
+	alua_pair rbd/alua-cap "$d" || return 1
+	alua_tur_sessions 200 "$WORK/alua.cap"
 	rbd_ resize --size 32M rbd/alua-cap >/dev/null 2>&1 || failed "rbd resize"
-	wait "$w1" "$w2" 2>/dev/null
-	for i in 1 2; do
-		tail -n 1 "$WORK/alua.cap$i" |
-			grep -q "^status=0x02 key=0x6 asc=0x2a ascq=0x09" ||
-			failed "gateway $i: no CAPACITY DATA HAS CHANGED: $(tail -n 1 "$WORK/alua.cap$i")"
-	done
+	# shellcheck disable=SC2086
+	wait $ALUA_TUR
+	alua_last_sense "$WORK/alua.cap" 0x09
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del $ALUA_TID
 	rbd_ rm rbd/alua-cap >/dev/null 2>&1
@@ -241,34 +263,19 @@ alua_stats_has()
 # of both gateways get ASYMMETRIC ACCESS STATE CHANGED (2A/06).
 t_alua_state_change_unit_attention()
 {
-	local d=$WORK/alua-ua ctrl2 port2 u1 u2 w1 w2 i
-	rbd_ create --size 16M rbd/alua-ua || return 1
-	alua_gw2 "$d" || { failed "second gateway"; return 1; }
-	ctrl2=$(alua_env "$d" TGT_CTRL)
-	port2=$(alua_env "$d" TGT_PORT)
-	target_new $ALUA_TID && lun_new $ALUA_TID 1 rbd/alua-ua "$BSOPTS;gateway=gw1" &&
-		TGT_CTRL=$ctrl2 target_new $ALUA_TID &&
-		TGT_CTRL=$ctrl2 lun_new $ALUA_TID 1 rbd/alua-ua "$BSOPTS;gateway=gw2" ||
-		{ failed "LUNs"; scripts/tgtd.sh stop "$d" >/dev/null 2>&1; return 1; }
-	u1=$(lun_url $ALUA_TID 1)
-	u2="iscsi://127.0.0.2:$port2/$(iqn t$ALUA_TID)/1"
-	# sessions that poll TEST UNIT READY for up to 30 s
-	"$SCSI_CMD" -n 300 "$u1" 00000000000000 >"$WORK/alua.ua1" &
-	w1=$!
-	"$SCSI_CMD" -n 300 "$u2" 00000000000000 >"$WORK/alua.ua2" &
-	w2=$!
+	local d=$WORK/alua-ua
+	alua_pair rbd/alua-ua "$d" || return 1
+	alua_tur_sessions 300 "$WORK/alua.ua"
 	# each gateway has seen its state once, with an initiator logged in
-	alua_stats_has "$TGT_CTRL" "alua=ao$" && alua_stats_has "$ctrl2" "alua=ano$" ||
+	alua_stats_has "$TGT_CTRL" "alua=ao$" && alua_stats_has "$ALUA_CTRL2" "alua=ano$" ||
 		failed "states before the write: $(grep -h "^lun tid=$ALUA_TID " \
-			"$(stats_file)" "/var/run/tgtd/bs_rbd.$ctrl2.stats")"
-	qemu-io -f raw -c "write -P 0x26 0 4k" "$u2" >/dev/null || failed "write via gw2"
-	wait "$w1" "$w2" 2>/dev/null
-	for i in 1 2; do
-		tail -n 1 "$WORK/alua.ua$i" |
-			grep -q "^status=0x02 key=0x6 asc=0x2a ascq=0x06" ||
-			failed "gateway $i: no ASYMMETRIC ACCESS STATE CHANGED: $(tail -n 1 "$WORK/alua.ua$i")"
-	done
-	alua_stats_has "$TGT_CTRL" "alua=ano$" && alua_stats_has "$ctrl2" "alua=ao$" ||
+			"$(stats_file)" "/var/run/tgtd/bs_rbd.$ALUA_CTRL2.stats")"
+	qemu-io -f raw -c "write -P 0x26 0 4k" "$ALUA_U2" >/dev/null ||
+		failed "write via gw2"
+	# shellcheck disable=SC2086
+	wait $ALUA_TUR
+	alua_last_sense "$WORK/alua.ua" 0x06
+	alua_stats_has "$TGT_CTRL" "alua=ano$" && alua_stats_has "$ALUA_CTRL2" "alua=ao$" ||
 		failed "the statistics files do not show the new states"
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del $ALUA_TID
