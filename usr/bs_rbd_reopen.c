@@ -36,6 +36,12 @@
 #include "bs_rbd_watch.h"
 
 #define REOPEN_RETRY_S 1
+/*
+ * A new client blocklisted too (an entry for the gateway's whole address,
+ * or an operator fencing it on purpose): wait twice as long each time, up
+ * to this, instead of connecting a client a second.
+ */
+#define REOPEN_FENCED_MAX_S 64
 
 struct bs_rbd_reopen {
 	struct bs_rbd_done done;  /* first: the current step's completion */
@@ -43,8 +49,9 @@ struct bs_rbd_reopen {
 	struct bs_rbd_pool *pool; /* the new client's pool, held */
 	struct bs_rbd_image *img; /* what an open produced */
 	struct tgt_work retry;
-	int busy;     /* a step is in flight */
-	int last_err; /* of the previous attempt, logged on change */
+	int busy;	     /* a step is in flight */
+	int last_err;	     /* of the previous attempt, logged on change */
+	unsigned int fenced; /* new clients blocklisted in a row */
 	char err[BS_RBD_ERR_LEN];
 };
 
@@ -70,11 +77,18 @@ static int step_over(struct bs_rbd_reopen *r)
 
 static void retry_later(struct bs_rbd_reopen *r, int err, const char *why)
 {
+	unsigned int s = REOPEN_RETRY_S;
+
+	if (err == -ESHUTDOWN)
+		s = r->fenced < 7 ? 1u << r->fenced : REOPEN_FENCED_MAX_S;
 	if (err && err != r->last_err)
-		rbd_log(r->rlu, "reopening the image: %s; retrying every %d s",
-			why && *why ? why : strerror(-err), REOPEN_RETRY_S);
+		rbd_log(r->rlu, "reopening the image: %s; retrying %s %u s",
+			why && *why ? why : strerror(-err),
+			err == -ESHUTDOWN ? "less and less often, up to every"
+					  : "every",
+			err == -ESHUTDOWN ? REOPEN_FENCED_MAX_S : s);
 	r->last_err = err;
-	add_work(&r->retry, REOPEN_RETRY_S);
+	add_work(&r->retry, s);
 }
 
 /* The LU continues on the new client's pool with the new image. */
@@ -133,6 +147,7 @@ static void reopened(struct bs_rbd_done *done)
 	bs_rbd_pool_put(r->pool);
 	r->pool = NULL;
 	if (ret == -ESHUTDOWN) {
+		r->fenced++;
 		retry_later(r, ret, "the new client is blocklisted too");
 		return;
 	}
