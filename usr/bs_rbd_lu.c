@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bs_rbd: an LU's lifecycle state and the admission of its commands.
+ * bs_rbd: an LU's lifecycle state and the admission of its commands, and
+ * the unit attentions the module raises on the LU's nexuses.
  *
  * Every entry point (bs_cmd_submit, the per-LU handlers of COMPARE AND
  * WRITE, GET LBA STATUS and TEST UNIT READY) asks bs_rbd_lu_admit()
@@ -32,6 +33,36 @@ const char *bs_rbd_lu_state_name(enum bs_rbd_lu_state state)
 {
 	return (size_t)state < ARRAY_SIZE(state_names) ? state_names[state]
 						       : "?";
+}
+
+/* Sense as tgt's ua_sense_add builds it: descriptor or fixed format */
+static int ua_is(const struct ua_sense *uas, uint16_t asc)
+{
+	const unsigned char *b = uas->ua_sense_buffer;
+
+	if ((b[0] & 0x7f) == 0x72)
+		return (b[2] << 8 | b[3]) == asc;
+	return (b[12] << 8 | b[13]) == asc;
+}
+
+/* tgt queues one more each time: a lock that moves to and fro, or sizes
+ * that change often, would pile them up on an idle nexus */
+static int ua_waiting(struct it_nexus_lu_info *itn_lu, uint16_t asc)
+{
+	struct ua_sense *uas;
+
+	list_for_each_entry(uas, &itn_lu->pending_ua_sense_list,
+			    ua_sense_siblings) if (ua_is(uas, asc)) return 1;
+	return 0;
+}
+
+void bs_rbd_lu_ua(struct bs_rbd_lu *rlu, uint16_t asc)
+{
+	struct it_nexus_lu_info *itn_lu;
+
+	list_for_each_entry(itn_lu, &rlu->lu->lu_itl_info_list,
+			    lu_itl_info_siblings) if (!ua_waiting(itn_lu, asc))
+		ua_sense_add_it_nexus(itn_lu->itn_id, rlu->lu, asc);
 }
 
 const char *bs_rbd_lu_alua_name(const struct bs_rbd_lu *rlu)

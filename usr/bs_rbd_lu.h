@@ -70,6 +70,7 @@ struct bs_rbd_lu {
 	struct bs_rbd_watchdog *watchdog; /* removed image, or NULL */
 	struct bs_rbd_takeover *takeover; /* a lock break under way, or NULL */
 	uint64_t takeover_us;		  /* when the last one started */
+	uint8_t takeover_told;		  /* logged that the holder answers */
 	struct bs_rbd_owner *owner;	  /* ALUA state changes (polled) */
 	struct bs_rbd_stats stats;
 	struct bs_rbd_lu *stats_next; /* bs_rbd_stats.c's list of LUs */
@@ -99,6 +100,11 @@ int bs_rbd_lu_admit(const struct bs_rbd_lu *rlu, uint8_t *key, uint16_t *asc);
 void bs_rbd_lu_set_state(struct bs_rbd_lu *rlu, enum bs_rbd_lu_state state);
 /* For operators: closed, opening, ok, blocklisted, reopening, removed */
 const char *bs_rbd_lu_state_name(enum bs_rbd_lu_state state);
+/*
+ * Unit attention asc (ASC << 8 | ASCQ) on every I_T nexus of the LU that
+ * has not got it waiting already.
+ */
+void bs_rbd_lu_ua(struct bs_rbd_lu *rlu, uint16_t asc);
 /* alua_seen for operators: "ao", "ano" or "-" */
 const char *bs_rbd_lu_alua_name(const struct bs_rbd_lu *rlu);
 

@@ -37,16 +37,19 @@
 
 #define OWNER_POLL_S 2
 /* questions out at once, of all LUs: the other workers stay free for
- * takeovers, reopens and commands when the cluster is slow to answer */
-#define MAX_ASKING 2
+ * takeovers, reopens and commands when the cluster is slow to answer;
+ * the others wait their turn, in order */
+#define MAX_ASKING 1
 #define ASC_ASYMMETRIC_ACCESS_STATE_CHANGED 0x2a06
 
 static unsigned int asking;
+static LIST_HEAD(waiting);
 
 struct bs_rbd_owner {
 	struct bs_rbd_work work;  /* the question, on a worker */
 	struct bs_rbd_done done;  /* its answer, on the main loop */
 	struct tgt_work tick;	  /* the next question */
+	struct list_head turn;	  /* in waiting, or empty */
 	struct bs_rbd_lu *rlu;	  /* NULL once the LU let go of us */
 	struct bs_rbd_image *img; /* held while a question is out */
 	int busy;
@@ -54,6 +57,7 @@ struct bs_rbd_owner {
 	char holder[BS_RBD_ADDR_LEN]; /* the worker's, "" none */
 	char last[BS_RBD_ADDR_LEN];   /* the holder seen last time ... */
 	int seen;		      /* ... if any was */
+	uint8_t announced;	      /* the state last seen here, 0 none yet */
 	struct bs_rbd_alua_port ports[BS_RBD_ALUA_MAX_PORTS];
 };
 
@@ -80,20 +84,58 @@ out:
 	bs_rbd_done_push(&o->done);
 }
 
-static void state_is(struct bs_rbd_lu *rlu, uint8_t state)
+/*
+ * Compared with what this poll saw last, not with alua_seen: a REPORT
+ * TARGET PORT GROUPS through this gateway has told one initiator, not
+ * the others.
+ */
+static void state_is(struct bs_rbd_owner *o, uint8_t state)
 {
-	struct it_nexus_lu_info *itn_lu;
-	uint8_t was = rlu->alua_seen;
+	struct bs_rbd_lu *rlu = o->rlu;
+	uint8_t was = o->announced;
 
+	o->announced = state;
 	rlu->alua_seen = state;
 	if (!was || was == state)
 		return;
 	rbd_log(rlu, "this gateway's group is now %s",
 		state == 1 ? "active/optimized" : "active/non-optimized");
-	list_for_each_entry(itn_lu, &rlu->lu->lu_itl_info_list,
-			    lu_itl_info_siblings)
-		ua_sense_add_it_nexus(itn_lu->itn_id, rlu->lu,
-				      ASC_ASYMMETRIC_ACCESS_STATE_CHANGED);
+	bs_rbd_lu_ua(rlu, ASC_ASYMMETRIC_ACCESS_STATE_CHANGED);
+}
+
+/* Ask again only while an initiator could be told, on a serving LU. */
+static int worth_asking(const struct bs_rbd_lu *rlu)
+{
+	return rlu->state == BS_RBD_LU_OK && rlu->img && rlu->img->tpg_id &&
+	       !list_empty(&rlu->lu->lu_itl_info_list);
+}
+
+static void ask(struct bs_rbd_owner *o)
+{
+	if (!worth_asking(o->rlu))
+		return;
+	o->img = o->rlu->img;
+	bs_rbd_image_hold(o->img);
+	o->busy = 1;
+	asking++;
+	if (!bs_rbd_worker_queue(&o->work))
+		return;
+	asking--;
+	o->busy = 0;
+	bs_rbd_image_put(o->img);
+	o->img = NULL;
+}
+
+/* A question ended: the LU whose turn it is asks (one at most). */
+static void next_turn(void)
+{
+	struct bs_rbd_owner *o;
+
+	while (asking < MAX_ASKING && !list_empty(&waiting)) {
+		o = list_first_entry(&waiting, struct bs_rbd_owner, turn);
+		list_del_init(&o->turn);
+		ask(o);
+	}
 }
 
 static void owner_done(struct bs_rbd_done *done)
@@ -106,39 +148,26 @@ static void owner_done(struct bs_rbd_done *done)
 	if (rlu && !done->ret && o->state && o->img == rlu->img) {
 		memcpy(o->last, o->holder, sizeof(o->last));
 		o->seen = 1;
-		state_is(rlu, o->state);
+		state_is(o, o->state);
 	}
 	bs_rbd_image_put(o->img);
 	o->img = NULL;
 	if (!rlu)
 		free(o);
-}
-
-/* Ask again only while an initiator could be told, on a serving LU. */
-static int worth_asking(const struct bs_rbd_lu *rlu)
-{
-	return rlu->state == BS_RBD_LU_OK && rlu->img && rlu->img->tpg_id &&
-	       !list_empty(&rlu->lu->lu_itl_info_list);
+	next_turn();
 }
 
 static void tick(void *arg)
 {
 	struct bs_rbd_owner *o = arg;
-	struct bs_rbd_lu *rlu = o->rlu;
 
 	add_work(&o->tick, OWNER_POLL_S);
-	if (o->busy || asking >= MAX_ASKING || !worth_asking(rlu))
+	if (o->busy || !list_empty(&o->turn))
 		return;
-	o->img = rlu->img;
-	bs_rbd_image_hold(o->img);
-	o->busy = 1;
-	asking++;
-	if (!bs_rbd_worker_queue(&o->work))
-		return;
-	asking--;
-	o->busy = 0;
-	bs_rbd_image_put(o->img);
-	o->img = NULL;
+	if (asking < MAX_ASKING)
+		ask(o);
+	else
+		list_add_tail(&o->turn, &waiting);
 }
 
 int bs_rbd_owner_start(struct bs_rbd_lu *rlu)
@@ -151,6 +180,7 @@ int bs_rbd_owner_start(struct bs_rbd_lu *rlu)
 	o->work.fn = owner_work;
 	o->done.fn = owner_done;
 	INIT_LIST_HEAD(&o->tick.entry);
+	INIT_LIST_HEAD(&o->turn);
 	o->tick.func = tick;
 	o->tick.data = o;
 	rlu->owner = o;
@@ -166,6 +196,7 @@ void bs_rbd_owner_stop(struct bs_rbd_lu *rlu)
 	if (!o)
 		return;
 	del_work(&o->tick);
+	list_del_init(&o->turn);
 	rlu->owner = NULL;
 	o->rlu = NULL;
 	if (!o->busy)

@@ -46,9 +46,19 @@
 #include "bs_rbd_takeover.h"
 #include "bs_rbd_worker.h"
 
+/* librados counts a notify's timeout in whole seconds */
 #define ALIVE_WAIT_MS 1000
 #define MAX_WATCHERS 64
 #define HOLDER_ALIVE 1 /* an outcome: the holder answered, nothing done */
+/* attempts out at once, of all LUs: workers stay free for the rest */
+#define MAX_ATTEMPTS 2
+/* a holder found dead is broken at once, without asking again, by the
+ * other LUs it held (a gateway that dies holds many images) */
+#define DEAD_KNOWN_US 10000000ull
+
+static unsigned int attempts;
+static char dead_holder[128];
+static uint64_t dead_us;
 
 struct bs_rbd_takeover {
 	struct bs_rbd_work work;  /* who holds the lock, its break: a worker */
@@ -56,6 +66,7 @@ struct bs_rbd_takeover {
 	struct bs_rbd_lu *rlu;	  /* NULL once the LU let go of us */
 	struct bs_rbd_image *img; /* held */
 	char owner[128];	  /* the holder's address, "" if none */
+	char dead[128];		  /* a holder known not to answer, or "" */
 	const char *why;	  /* why it is fenced */
 };
 
@@ -90,6 +101,9 @@ static int holder_alive(struct bs_rbd_takeover *t)
 	size_t len = 0;
 	int ret;
 
+	t->why = "does not answer";
+	if (!strcmp(t->owner, t->dead))
+		return 0;
 	ret = holder_watch(t, &gid, &cookie);
 	t->why = "no longer watches the image";
 	if (ret <= 0)
@@ -107,6 +121,20 @@ static int holder_alive(struct bs_rbd_takeover *t)
 	return ret;
 }
 
+/* This very client holds the lock: librbd keeps it, nothing to break */
+static int holder_is_us(const struct bs_rbd_takeover *t)
+{
+	rados_ioctx_t io = bs_rbd_pool_ioctx(t->img->pool);
+	char *addr;
+	int us;
+
+	if (rados_getaddrs(rados_ioctx_get_cluster(io), &addr) < 0)
+		return 0;
+	us = !strcmp(addr, t->owner);
+	rados_buffer_free(addr);
+	return us;
+}
+
 /* Worker: each call waits for the cluster (bounded by op_timeout). */
 static void takeover_work(struct bs_rbd_work *work)
 {
@@ -116,6 +144,8 @@ static void takeover_work(struct bs_rbd_work *work)
 
 	ret = bs_rbd_gateway_lock_owner(t->img->image, t->owner,
 					sizeof(t->owner));
+	if (!ret && holder_is_us(t))
+		*t->owner = 0;
 	if (!ret && *t->owner)
 		ret = holder_alive(t);
 	if (ret > 0)
@@ -131,19 +161,25 @@ static void takeover_work(struct bs_rbd_work *work)
 static void report(struct bs_rbd_lu *rlu, const struct bs_rbd_takeover *t,
 		   int ret)
 {
-	if (ret == HOLDER_ALIVE)
+	/* once while the same holder keeps answering */
+	if (ret == HOLDER_ALIVE && !rlu->takeover_told)
 		rbd_log(rlu,
 			"a write waited %u s for the image's lock; its holder "
 			"%s answers, so it is not fenced",
 			rlu->opts.takeover, t->owner);
-	else if (!ret && *t->owner)
+	rlu->takeover_told = ret == HOLDER_ALIVE;
+	if (!ret && *t->owner) {
 		rbd_log(rlu,
 			"the image's lock holder %s did not hand it over "
 			"within %u s and %s: its lock is broken and it is "
 			"blocklisted",
 			t->owner, rlu->opts.takeover, t->why);
-	/* EBUSY: the lock changed hands meanwhile, or it is ours now */
-	else if (ret < 0 && ret != -EBUSY)
+		memcpy(dead_holder, t->owner, sizeof(dead_holder));
+		dead_us = bs_rbd_now_us();
+	}
+	/* the lock changed hands meanwhile (EBUSY, EAGAIN), or was released
+	 * (ENOENT): librbd takes it */
+	else if (ret < 0 && ret != -EBUSY && ret != -EAGAIN && ret != -ENOENT)
 		rbd_log(rlu, "cannot take the image over from %s: %s",
 			*t->owner ? t->owner : "the image's holder",
 			strerror(-ret));
@@ -154,6 +190,7 @@ static void takeover_done(struct bs_rbd_done *done)
 	struct bs_rbd_takeover *t =
 		container_of(done, struct bs_rbd_takeover, done);
 
+	attempts--;
 	if (t->rlu) {
 		t->rlu->takeover = NULL;
 		report(t->rlu, t, (int)done->ret);
@@ -167,9 +204,11 @@ static struct bs_rbd_req *oldest_write(struct bs_rbd_lu *rlu)
 {
 	struct bs_rbd_req *req;
 
-	list_for_each_entry(req, &rlu->inflight_reqs,
-			    inflight_entry) if (req->dir ==
-						BS_RBD_DIR_WRITE) return req;
+	list_for_each_entry(req, &rlu->inflight_reqs, inflight_entry)
+	{
+		if (req->dir == BS_RBD_DIR_WRITE)
+			return req;
+	}
 	return NULL;
 }
 
@@ -180,7 +219,7 @@ static int due(struct bs_rbd_lu *rlu, uint64_t now)
 
 	/* a snapshot has no lock */
 	if (!wait || rlu->takeover || rlu->state != BS_RBD_LU_OK ||
-	    rlu->path.snap)
+	    rlu->path.snap || attempts >= MAX_ATTEMPTS)
 		return 0;
 	if (rlu->takeover_us && now - rlu->takeover_us < wait)
 		return 0;
@@ -203,11 +242,14 @@ void bs_rbd_takeover_check(struct bs_rbd_lu *rlu)
 	bs_rbd_image_hold(t->img);
 	t->work.fn = takeover_work;
 	t->done.fn = takeover_done;
+	if (now - dead_us < DEAD_KNOWN_US)
+		memcpy(t->dead, dead_holder, sizeof(t->dead));
 	if (bs_rbd_worker_queue(&t->work)) {
 		bs_rbd_image_put(t->img);
 		free(t);
 		return;
 	}
+	attempts++;
 	rlu->takeover = t;
 	rlu->takeover_us = now;
 }

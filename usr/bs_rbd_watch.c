@@ -57,7 +57,6 @@ static void watch_free_if_idle(struct bs_rbd_watch *w)
 static void size_changed(struct bs_rbd_lu *rlu, uint64_t size)
 {
 	struct scsi_lu *lu = rlu->lu;
-	struct it_nexus_lu_info *itn_lu;
 	uint64_t blocks = size >> lu->blk_shift;
 
 	rbd_log(rlu, "image size changed: %" PRIu64 " -> %" PRIu64 " bytes",
@@ -66,9 +65,7 @@ static void size_changed(struct bs_rbd_lu *rlu, uint64_t size)
 	/* the block count MODE SENSE reports, as tgt's sbc_lu_init sets it */
 	put_unaligned_be32(blocks >> 32 ? 0xffffffff : (uint32_t)blocks,
 			   lu->mode_block_descriptor);
-	list_for_each_entry(itn_lu, &lu->lu_itl_info_list, lu_itl_info_siblings)
-		ua_sense_add_it_nexus(itn_lu->itn_id, lu,
-				      ASC_CAPACITY_DATA_HAS_CHANGED);
+	bs_rbd_lu_ua(rlu, ASC_CAPACITY_DATA_HAS_CHANGED);
 }
 
 void bs_rbd_watch_size_is(struct bs_rbd_lu *rlu, uint64_t size)
