@@ -227,3 +227,36 @@ t_targets_conf_traps()
 	[ -z "$(tc_tid "$iqn")" ] || failed "--pretend created the target"
 	tc_teardown
 }
+
+# examples/targets.conf.gateway on two gateways: the test bed's tgtd as
+# written (gw1), a second tgtd on 127.0.0.2 with gateway=gw2; both serve
+# rbd/vm1 as one device with two port groups.
+t_targets_conf_two_gateways()
+{
+	local d=$WORK/tc-gw2 c2 u1 u2 r1 r2 iqn=iqn.2026-11.com.example:rbd-ha
+	rbd_ info rbd/vm1 >/dev/null 2>&1 && { failed "image rbd/vm1 exists already"; return 1; }
+	rbd_ create --size 16M rbd/vm1 || return 1
+	sed -e "s|/etc/ceph/|$CEPH_DIR/|g" -e 's|192\.168\.10\.0/24|127.0.0.0/8|g' \
+		examples/targets.conf.gateway >"$WORK/tc-gw1.conf"
+	sed 's|gateway=gw1|gateway=gw2|' "$WORK/tc-gw1.conf" >"$WORK/tc-gw2.conf"
+	TGT_ADDR=127.0.0.2 TGT_CTRL='' TGT_PORT='' scripts/tgtd.sh start "$d" \
+		"$WORK/modules" >/dev/null 2>&1 || { failed "second tgtd"; return 1; }
+	c2=$(sed -n 's/^TGT_CTRL=//p' "$d/tgtd.env")
+	timeout 60 tgt-admin -C "$TGT_CTRL" -c "$WORK/tc-gw1.conf" -e >/dev/null 2>&1 &&
+		timeout 60 tgt-admin -C "$c2" -c "$WORK/tc-gw2.conf" -e >/dev/null 2>&1 ||
+		failed "tgt-admin -e"
+	u1="iscsi://127.0.0.1:$TGT_PORT/$iqn/1"
+	u2="iscsi://127.0.0.2:$(sed -n 's/^TGT_PORT=//p' "$d/tgtd.env")/$iqn/1"
+	qemu-io -f raw -c "write -P 0x6c 0 64k" "$u1" >/dev/null &&
+		qemu-io -f raw -c "read -P 0x6c 0 64k" "$u2" >/dev/null ||
+		failed "I/O through the two gateways"
+	r1=$(alua_rtpg "$u1")
+	r2=$(alua_rtpg "$u2")
+	[ "$(wc -w <<<"$r1")" = 2 ] && [ "$r1" = "$r2" ] ||
+		failed "port groups: gw1 says '$r1', gw2 '$r2'"
+	grep -q "gateway=gw1 " "$(stats_file)" || failed "gw1's name in the stats file"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del "$(tc_tid "$iqn")"
+	rm -f "$WORK/tc-gw1.conf" "$WORK/tc-gw2.conf"
+	rbd_ rm rbd/vm1 >/dev/null 2>&1
+}
