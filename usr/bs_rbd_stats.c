@@ -142,16 +142,25 @@ static void print_gateway(FILE *f, const struct bs_rbd_lu *rlu)
 		img ? (unsigned int)img->tpg_id : 0u, bs_rbd_lu_alua_name(rlu));
 }
 
+/* pool/[ns/]image[@snap] of the LU ("/" before it has one) */
+static void lu_image(const struct bs_rbd_lu *rlu, char *buf, size_t len)
+{
+	const struct bs_rbd_path *p = &rlu->path;
+
+	snprintf(buf, len, "%s/%s%s%s%s%s", p->pool ? p->pool : "",
+		 p->ns ? p->ns : "", p->ns ? "/" : "", p->image ? p->image : "",
+		 p->snap ? "@" : "", p->snap ? p->snap : "");
+}
+
 static void print_lu(FILE *f, const struct bs_rbd_lu *rlu)
 {
 	const struct bs_rbd_stats *s = &rlu->stats;
-	const struct bs_rbd_path *p = &rlu->path;
+	char image[4 * BS_RBD_NAME_MAX + 4];
 	unsigned int i;
 
-	fprintf(f, "lun tid=%d lun=%" PRIu64 " image=%s/%s%s%s%s%s state=%s",
-		rlu->lu->tgt->tid, rlu->lu->lun, p->pool ? p->pool : "",
-		p->ns ? p->ns : "", p->ns ? "/" : "", p->image ? p->image : "",
-		p->snap ? "@" : "", p->snap ? p->snap : "",
+	lu_image(rlu, image, sizeof(image));
+	fprintf(f, "lun tid=%d lun=%" PRIu64 " image=%s state=%s",
+		rlu->lu->tgt->tid, rlu->lu->lun, image,
 		bs_rbd_lu_state_name(rlu->state));
 	fprintf(f,
 		" inflight=%u reads=%" PRIu64 " read_bytes=%" PRIu64
@@ -202,21 +211,20 @@ static void stats_write(void)
 static void lu_status(const struct bs_rbd_lu *rlu, char *key, size_t klen,
 		      char *val, size_t vlen)
 {
-	char spec[3 * BS_RBD_NAME_MAX + 3] = "-";
+	char image[4 * BS_RBD_NAME_MAX + 4] = "-";
 
 	snprintf(key, klen, "tid:%d lun:%" PRIu64, rlu->lu->tgt->tid,
 		 rlu->lu->lun);
 	if (rlu->path.image)
-		bs_rbd_image_spec(&rlu->path, spec, sizeof(spec));
-	snprintf(val, vlen, "%s%s%s %s %s", spec, rlu->path.snap ? "@" : "",
-		 rlu->path.snap ? rlu->path.snap : "",
-		 bs_rbd_lu_state_name(rlu->state), bs_rbd_lu_alua_name(rlu));
+		lu_image(rlu, image, sizeof(image));
+	snprintf(val, vlen, "%s %s %s", image, bs_rbd_lu_state_name(rlu->state),
+		 bs_rbd_lu_alua_name(rlu));
 }
 
 /* The status of conn: its LUs, first, and those after it in the list. */
 static void publish_conn(struct bs_rbd_lu *first, char *buf, size_t len)
 {
-	char key[64], val[3 * BS_RBD_NAME_MAX + 96];
+	char key[64], val[4 * BS_RBD_NAME_MAX + 96];
 	struct bs_rbd_lu *rlu;
 	size_t pos = 0;
 
