@@ -40,7 +40,9 @@
 #include "bs_rbd_loop.h"
 #include "bs_rbd_lu.h"
 #include "bs_rbd_owner.h"
+#include "bs_rbd_peers.h"
 #include "bs_rbd_reopen.h"
+#include "bs_rbd_reset.h"
 #include "bs_rbd_takeover.h"
 #include "bs_rbd_req.h"
 #include "bs_rbd_sbc.h"
@@ -161,18 +163,25 @@ static int (*core_test_unit_ready)(int host_no, struct scsi_cmd *cmd);
 
 /*
  * Path checkers (multipathd's tur) send TEST UNIT READY: it must say NOT
- * READY whenever commands would, not tgt's GOOD.
+ * READY whenever commands would, not tgt's GOOD.  It is also what an
+ * initiator sends after a LUN reset, which the other gateways must hear
+ * of before it returns (bs_rbd_reset.h).
  */
 static int rbd_test_unit_ready(int host_no, struct scsi_cmd *cmd)
 {
+	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
 	uint16_t asc;
 	uint8_t key;
+	int ret;
 
-	if (bs_rbd_lu_admit(bs_rbd_lu(cmd->dev), &key, &asc)) {
+	if (bs_rbd_lu_admit(rlu, &key, &asc)) {
 		sense_data_build(cmd, key, asc);
 		return SAM_STAT_CHECK_CONDITION;
 	}
-	return core_test_unit_ready(host_no, cmd);
+	ret = core_test_unit_ready(host_no, cmd);
+	if (bs_rbd_reset_tur(rlu, cmd, ret))
+		return SAM_STAT_GOOD;
+	return ret;
 }
 
 static void install_test_unit_ready(struct scsi_lu *lu)
@@ -186,6 +195,32 @@ static void install_test_unit_ready(struct scsi_lu *lu)
 		core_test_unit_ready = op->cmd_perform;
 	if (op->cmd_perform == core_test_unit_ready)
 		op->cmd_perform = rbd_test_unit_ready;
+}
+
+/* tgt's PREVENT ALLOW MEDIUM REMOVAL, which sets all of itn_lu->prevent */
+static int (*core_prevent_allow)(int host_no, struct scsi_cmd *cmd);
+
+/* ... and must keep our mark there (bs_rbd_reset.h) */
+static int rbd_prevent_allow(int host_no, struct scsi_cmd *cmd)
+{
+	int mark = cmd->itn_lu_info->prevent & BS_RBD_RESET_MARK;
+	int ret = core_prevent_allow(host_no, cmd);
+
+	cmd->itn_lu_info->prevent |= mark;
+	return ret;
+}
+
+static void install_prevent_allow(struct scsi_lu *lu)
+{
+	struct device_type_operations *op =
+		&lu->dev_type_template.ops[ALLOW_MEDIUM_REMOVAL];
+
+	if (!op->cmd_perform || op->cmd_perform == rbd_prevent_allow)
+		return;
+	if (!core_prevent_allow)
+		core_prevent_allow = op->cmd_perform;
+	if (op->cmd_perform == core_prevent_allow)
+		op->cmd_perform = rbd_prevent_allow;
 }
 
 /* tgt's Block Limits VPD update, which ours extends */
@@ -309,6 +344,7 @@ static void install_lu_handlers(struct scsi_lu *lu)
 	install_maint_actions(lu);
 	install_inquiry(lu);
 	install_test_unit_ready(lu);
+	install_prevent_allow(lu);
 	if (bs_rbd_max_caw_blocks(lu)) {
 		caw->cmd_perform = bs_rbd_compare_and_write;
 		caw->pr_conflict_bits =
@@ -329,6 +365,7 @@ static void image_release(struct bs_rbd_lu *rlu)
 {
 	bs_rbd_reopen_cancel(rlu);
 	bs_rbd_watch_stop(rlu);
+	bs_rbd_peers_stop(rlu);
 	if (rlu->img)
 		bs_rbd_image_put(rlu->img);
 	rlu->img = NULL;
@@ -374,7 +411,8 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 		snprintf(err, sizeof(err), "out of memory");
 		ret = -ENOMEM;
 	}
-	if (!ret && bs_rbd_owner_start(rlu)) {
+	if (!ret && (bs_rbd_owner_start(rlu) || bs_rbd_reset_start(rlu))) {
+		bs_rbd_owner_stop(rlu);
 		bs_rbd_watchdog_stop(rlu);
 		snprintf(err, sizeof(err), "out of memory");
 		ret = -ENOMEM;
@@ -391,6 +429,7 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 	bs_rbd_loop_setup_end();
 	if (ret) {
 		rbd_log(rlu, "%s", err);
+		bs_rbd_reset_stop(rlu);
 		bs_rbd_owner_stop(rlu);
 		bs_rbd_watchdog_stop(rlu);
 		bs_rbd_opts_free(&rlu->opts);
@@ -412,6 +451,7 @@ static void lu_serve(struct scsi_lu *lu, struct bs_rbd_lu *rlu)
 	if (!rlu->path.snap && bs_rbd_watch_start(rlu))
 		rbd_log(rlu, "cannot watch the image: size changes will not "
 			     "be seen until the LU is re-created");
+	bs_rbd_reset_listen(rlu);
 	/* RBD images are thin: UNMAP and WRITE SAME(UNMAP) free space */
 	lu->attrs.thinprovisioning = 1;
 	refresh_vpd(lu);
@@ -490,6 +530,7 @@ static void bs_rbd_exit(struct scsi_lu *lu)
 	if (rlu->inflight)
 		rbd_log(rlu, "BUG: freed with requests in flight");
 	bs_rbd_takeover_cancel(rlu);
+	bs_rbd_reset_stop(rlu);
 	bs_rbd_owner_stop(rlu);
 	bs_rbd_watchdog_stop(rlu);
 	bs_rbd_req_pool_free(rlu);

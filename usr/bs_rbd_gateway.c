@@ -10,7 +10,8 @@
  * update a compare-and-swap, so gateways joining at once never take the
  * same number.  Which gateways serve the image now is what RADOS says:
  * those whose client watches the image's header; a crashed one drops out
- * when its watch times out.
+ * when its watch times out.  The gateways also watch the object, to tell
+ * each other what SCSI says every I_T nexus must hear (bs_rbd_peers.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@ struct registry {
 	struct bs_rbd_alua_port ports[BS_RBD_ALUA_MAX_PORTS];
 };
 
-static void oid_of(const char *image_id, char *oid, size_t len)
+void bs_rbd_gateway_oid(const char *image_id, char *oid, size_t len)
 {
 	snprintf(oid, len, OID_PREFIX "%s", image_id);
 }
@@ -122,12 +123,12 @@ int bs_rbd_gateway_join(rados_ioctx_t io, const char *image_id,
 {
 	struct bs_rbd_alua_port me = { 0, 0, "" };
 	struct registry *r = malloc(sizeof(*r));
-	char oid[128], val[16 + BS_RBD_ADDR_LEN];
+	char oid[BS_RBD_GATEWAY_OID_LEN], val[16 + BS_RBD_ADDR_LEN];
 	int tries, i, ret = -EBUSY;
 
 	if (!r)
 		return -ENOMEM;
-	oid_of(image_id, oid, sizeof(oid));
+	bs_rbd_gateway_oid(image_id, oid, sizeof(oid));
 	snprintf(me.addr, sizeof(me.addr), "%s", addr);
 	for (tries = 0; tries < JOIN_TRIES && ret == -EBUSY; tries++) {
 		ret = registry_read(io, oid, r);
@@ -190,12 +191,12 @@ int bs_rbd_gateway_ports(rados_ioctx_t io, rbd_image_t image,
 	rbd_image_watcher_t w[BS_RBD_ALUA_MAX_PORTS];
 	struct registry *r = malloc(sizeof(*r));
 	size_t nw = BS_RBD_ALUA_MAX_PORTS;
-	char oid[128], owner[BS_RBD_ADDR_LEN];
+	char oid[BS_RBD_GATEWAY_OID_LEN], owner[BS_RBD_ADDR_LEN];
 	int i, n = 0, ret;
 
 	if (!r)
 		return -ENOMEM;
-	oid_of(image_id, oid, sizeof(oid));
+	bs_rbd_gateway_oid(image_id, oid, sizeof(oid));
 	ret = registry_read(io, oid, r);
 	if (!ret)
 		ret = rbd_watchers_list(image, w, &nw);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * bs_rbd: the gateways serving an image, in RADOS next to the image
- * (bs_rbd_gateway.c).  Worker threads only: every call waits for the
- * cluster (bounded by op_timeout).
+ * (bs_rbd_gateway.c).  Worker threads only, but for bs_rbd_gateway_oid():
+ * every call waits for the cluster (bounded by op_timeout).
  */
 #ifndef BS_RBD_GATEWAY_H
 #define BS_RBD_GATEWAY_H
@@ -13,6 +13,10 @@
 #include <rbd/librbd.h>
 
 #include "bs_rbd_alua.h"
+
+/* The name of the image's registry object, in its pool and namespace */
+#define BS_RBD_GATEWAY_OID_LEN 128
+void bs_rbd_gateway_oid(const char *image_id, char *oid, size_t len);
 
 /*
  * Register gateway name, whose client has address addr, for the image:

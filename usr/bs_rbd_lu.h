@@ -28,6 +28,8 @@ struct bs_rbd_watchdog;
 struct bs_rbd_reopen;
 struct bs_rbd_takeover;
 struct bs_rbd_owner;
+struct bs_rbd_peers;
+struct bs_rbd_reset;
 
 /*
  * closed --bs_open--> opening --> ok --EBLOCKLISTED--> fenced
@@ -72,6 +74,8 @@ struct bs_rbd_lu {
 	uint64_t takeover_us;		  /* when the last one started */
 	uint8_t takeover_told;		  /* logged that the holder answers */
 	struct bs_rbd_owner *owner;	  /* ALUA state changes (polled) */
+	struct bs_rbd_peers *peers;	  /* the image's gateways, or NULL */
+	struct bs_rbd_reset *reset;	  /* LUN resets seen and heard */
 	struct bs_rbd_stats stats;
 	struct bs_rbd_lu *stats_next; /* bs_rbd_stats.c's list of LUs */
 	char ident[BS_RBD_IDENT_LEN]; /* the identity we gave the LU, or "" */

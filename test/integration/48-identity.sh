@@ -98,7 +98,8 @@ t_identity_rename_and_override()
 # across them, and libiscsi's MultipathIO.Simple (write on one path, read
 # on the other) passes on it; a different image at the same tid/lun on the
 # other gateway is another device.  COMPARE AND WRITE stays atomic across
-# the gateways (librbd's compare-and-write on the objects).
+# the gateways (librbd's compare-and-write on the objects), and a LUN
+# reset through one gateway is a unit attention on the other's nexuses.
 t_identity_two_gateways_multipath()
 {
 	local d=$WORK/gw2 env2 port2 ctrl2 u1 u2 ub out t
@@ -125,10 +126,9 @@ t_identity_two_gateways_multipath()
 	[ "$(id_of "$u1")" != "$(id_of "$ub")" ] ||
 		failed "two images at the same tid/lun of two gateways: one identity"
 	# libiscsi's MultipathIO on one path per gateway (a fresh image: its
-	# CompareAndWrite tests leave LBA 256 changed); Reset is not yet
-	# (a LUN reset through one gateway raises no unit attention on the
-	# other's nexuses)
-	for t in Simple CompareAndWrite CompareAndWriteAsync; do
+	# CompareAndWrite tests leave LBA 256 changed); Reset resets the LU
+	# through each gateway and wants the unit attention on both
+	for t in Simple CompareAndWrite CompareAndWriteAsync Reset; do
 		out=$(timeout 120 iscsi-test-cu -d -n -t "ALL.MultipathIO.$t" \
 			"$u1" "$u2" 2>&1)
 		# CUnit's summary: tests Total Ran Passed Failed

@@ -186,6 +186,12 @@ alua_nexus() { tgtadm -C "$1" --lld iscsi --mode target --op show |
 		/^Target [0-9]+:/ { on = 0 } on && /I_T nexus: [0-9]+/ { f = 1 }
 		END { exit !f }'; }
 
+# alua_nexuses CTRL: how many I_T nexuses the target has
+alua_nexuses() { tgtadm -C "$1" --lld iscsi --mode target --op show |
+	awk -v t="Target $ALUA_TID:" 'index($0, t) == 1 { on = 1; next }
+		/^Target [0-9]+:/ { on = 0 } on && /I_T nexus: [0-9]+/ { n++ }
+		END { print n + 0 }'; }
+
 # alua_pair IMAGE DIR: IMAGE as LUN 1 of gw1 (the test bed's tgtd) and of
 # gw2 (a tgtd in DIR on 127.0.0.2); sets ALUA_U1, ALUA_U2, ALUA_CTRL2
 alua_pair()
@@ -280,4 +286,49 @@ t_alua_state_change_unit_attention()
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del $ALUA_TID
 	rbd_ rm rbd/alua-ua >/dev/null 2>&1
+}
+
+# A LUN reset through gw1 is one on the image, not on gw1's LU: tgt's core
+# queues POWER ON, RESET (29/00) on gw1's nexuses, and gw2's get it too.
+# Nothing of ours runs at the reset: gw1 finds it at its next look, while
+# an initiator (here an idle one) is still logged in, and tells gw2
+# through the image's gateway registry object.  New logins on gw1 are no
+# reset: gw2's initiator then sees no unit attention.
+t_alua_lun_reset_unit_attention()
+{
+	local d=$WORK/alua-reset out i idle
+	alua_pair rbd/alua-reset "$d" || return 1
+	alua_tur_sessions 300 "$WORK/alua.reset"
+	qemu-io -f raw -c "sleep 20000" "$ALUA_U1" >/dev/null 2>&1 &
+	idle=$!
+	for i in $(seq 100); do
+		[ "$(alua_nexuses "$TGT_CTRL")" = 2 ] && break
+		sleep 0.1
+	done
+	out=$("$SCSI_CMD" -t lun-reset -d 200 "$ALUA_U1" 00000000000000)
+	[[ $out == *"response=0 "* ]] || failed "LUN reset through gw1: $out"
+	# shellcheck disable=SC2086
+	wait $ALUA_TUR
+	kill "$idle" 2>/dev/null
+	wait "$idle" 2>/dev/null
+	for i in 1 2; do
+		tail -n 1 "$WORK/alua.reset$i" |
+			grep -q "^status=0x02 key=0x6 asc=0x29 ascq=0x00" ||
+			failed "gateway $i: no unit attention 29/00: $(tail -n 1 "$WORK/alua.reset$i")"
+	done
+	grep -q "tid:$ALUA_TID lun:1 a LUN reset through another gateway" \
+		"$d/tgtd.log" || failed "gw2 does not log the reset it heard"
+	# gw2's initiator polls for 4 s while initiators log in and out of gw1
+	"$SCSI_CMD" -n 40 "$ALUA_U2" 00000000000000 >"$WORK/alua.reset3" &
+	ALUA_TUR=$!
+	for i in 1 2 3; do
+		"$SCSI_CMD" -n 5 "$ALUA_U1" 00000000000000 >/dev/null ||
+			failed "TEST UNIT READY via gw1"
+	done
+	wait $ALUA_TUR
+	tail -n 1 "$WORK/alua.reset3" | grep -q "^status=0x00 " ||
+		failed "logins on gw1 taken for a reset: $(tail -n 1 "$WORK/alua.reset3")"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	rbd_ rm rbd/alua-reset >/dev/null 2>&1
 }
