@@ -40,7 +40,6 @@
 #include "bs_rbd_loop.h"
 #include "bs_rbd_lu.h"
 #include "bs_rbd_owner.h"
-#include "bs_rbd_peers.h"
 #include "bs_rbd_reopen.h"
 #include "bs_rbd_reset.h"
 #include "bs_rbd_takeover.h"
@@ -365,7 +364,7 @@ static void image_release(struct bs_rbd_lu *rlu)
 {
 	bs_rbd_reopen_cancel(rlu);
 	bs_rbd_watch_stop(rlu);
-	bs_rbd_peers_stop(rlu);
+	bs_rbd_reset_unlisten(rlu);
 	if (rlu->img)
 		bs_rbd_image_put(rlu->img);
 	rlu->img = NULL;

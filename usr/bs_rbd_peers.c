@@ -55,6 +55,8 @@ struct bs_rbd_peers {
 	int again;	   /* main loop: watch again once the worker is done */
 	int told;	   /* main loop: a failure to watch was logged */
 	int lost_queued;   /* atomic: lost is queued */
+	int others;	   /* atomic: another client sent us a message */
+	uint64_t gid;	   /* our client's, as RADOS names a sender */
 	unsigned int msgs; /* atomic: messages not handled yet */
 };
 
@@ -70,7 +72,8 @@ struct bs_rbd_peers_msg {
 /* A message sent, waiting for the acknowledgements */
 struct peers_send {
 	struct bs_rbd_done sent;
-	struct bs_rbd_done *done;
+	struct bs_rbd_done *done; /* NULL once told (the deadline passed) */
+	struct tgt_work deadline;
 	struct bs_rbd_image *img; /* held: its ioctx sends */
 	rados_completion_t comp;
 	char *reply;
@@ -125,7 +128,8 @@ static void on_notify(void *arg, uint64_t notify_id, uint64_t cookie,
 	struct bs_rbd_peers *p = arg;
 	struct bs_rbd_peers_msg *m;
 
-	(void)notifier;
+	if (notifier != p->gid)
+		__atomic_store_n(&p->others, 1, __ATOMIC_SEQ_CST);
 	if (len > BS_RBD_EVENT_MAX)
 		len = 0; /* too long to be one: acknowledged unread */
 	m = malloc(sizeof(*m) + len);
@@ -177,14 +181,22 @@ static void peers_work(struct bs_rbd_work *work)
 	bs_rbd_done_push(&p->worked);
 }
 
+/* tgt's timer list takes a work once: re-arming moves it */
+static void retry_in(struct bs_rbd_peers *p, unsigned int s)
+{
+	del_work(&p->retry);
+	add_work(&p->retry, s);
+}
+
 static void queue(struct bs_rbd_peers *p)
 {
+	del_work(&p->retry);
 	p->busy = 1;
 	p->again = 0;
 	if (!bs_rbd_worker_queue(&p->work))
 		return;
 	p->busy = 0;
-	add_work(&p->retry, RETRY_S);
+	retry_in(p, RETRY_S);
 }
 
 static void watch_failed(struct bs_rbd_peers *p, int err)
@@ -195,7 +207,7 @@ static void watch_failed(struct bs_rbd_peers *p, int err)
 			"the others' LUN resets; trying again every %d s",
 			p->oid, strerror(-err), RETRY_S);
 	p->told = 1;
-	add_work(&p->retry, RETRY_S);
+	retry_in(p, RETRY_S);
 }
 
 static void worked(struct bs_rbd_done *done)
@@ -257,6 +269,8 @@ int bs_rbd_peers_start(struct bs_rbd_lu *rlu, bs_rbd_peers_fn fn)
 	p->img = rlu->img;
 	bs_rbd_image_hold(p->img);
 	bs_rbd_gateway_oid(p->img->id, p->oid, sizeof(p->oid));
+	p->gid = rados_get_instance_id(
+		bs_rbd_conn_rados(bs_rbd_pool_conn(p->img->pool)));
 	p->work.fn = peers_work;
 	p->worked.fn = worked;
 	p->lost.fn = lost;
@@ -284,6 +298,12 @@ void bs_rbd_peers_stop(struct bs_rbd_lu *rlu)
 	queue(p);
 }
 
+int bs_rbd_peers_others(const struct bs_rbd_lu *rlu)
+{
+	return rlu->peers &&
+	       __atomic_load_n(&rlu->peers->others, __ATOMIC_SEQ_CST);
+}
+
 /* librados' thread */
 static void sent_cb(rados_completion_t comp, void *arg)
 {
@@ -291,6 +311,25 @@ static void sent_cb(rados_completion_t comp, void *arg)
 
 	s->sent.ret = rados_aio_get_return_value(comp);
 	bs_rbd_done_push(&s->sent);
+}
+
+static void tell_sender(struct peers_send *s, int ret)
+{
+	struct bs_rbd_done *done = s->done;
+
+	s->done = NULL;
+	done->ret = ret;
+	done->fn(done);
+}
+
+/*
+ * RADOS times a notify out only if the OSD answers at all: a stalled OSD
+ * holds it for op_timeout.  The sender waits BS_RBD_PEERS_WAIT_MS at
+ * most; the notify ends in the background.
+ */
+static void too_late(void *arg)
+{
+	tell_sender(arg, -ETIMEDOUT);
 }
 
 static void sent(struct bs_rbd_done *done)
@@ -301,8 +340,10 @@ static void sent(struct bs_rbd_done *done)
 	if (s->reply)
 		rados_buffer_free(s->reply);
 	bs_rbd_image_put(s->img);
-	s->done->ret = s->sent.ret;
-	s->done->fn(s->done);
+	if (s->done) {
+		del_work(&s->deadline);
+		tell_sender(s, (int)s->sent.ret);
+	}
 	free(s);
 }
 
@@ -326,6 +367,9 @@ int bs_rbd_peers_send(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
 	s->sent.fn = sent;
 	s->done = done;
 	s->img = p->img;
+	INIT_LIST_HEAD(&s->deadline.entry);
+	s->deadline.func = too_late;
+	s->deadline.data = s;
 	ret = rados_aio_create_completion2(s, sent_cb, &s->comp);
 	if (ret)
 		goto out_free;
@@ -334,6 +378,8 @@ int bs_rbd_peers_send(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
 	if (ret)
 		goto out_release;
 	bs_rbd_image_hold(s->img);
+	/* a second past RADOS' own timeout, which answers on time */
+	add_work(&s->deadline, BS_RBD_PEERS_WAIT_MS / 1000 + 1);
 	return 0;
 
 out_release:

@@ -39,10 +39,16 @@ void bs_rbd_peers_ack(struct bs_rbd_peers_msg *msg);
 int bs_rbd_peers_start(struct bs_rbd_lu *rlu, bs_rbd_peers_fn fn);
 void bs_rbd_peers_stop(struct bs_rbd_lu *rlu);
 /*
+ * Has another client (another gateway) spoken on the channel since the
+ * LU joined it?  Until one has, nobody waits for the others.
+ */
+int bs_rbd_peers_others(const struct bs_rbd_lu *rlu);
+
+/*
  * Tell every gateway of the LU's image.  done->fn runs on the main loop
  * with done->ret 0 once all acknowledged, -ETIMEDOUT when some did not
- * within BS_RBD_PEERS_WAIT_MS, or another negative errno; unless this
- * returns a negative errno itself.
+ * within BS_RBD_PEERS_WAIT_MS (whatever the OSD does), or another
+ * negative errno; unless this returns a negative errno itself.
  */
 int bs_rbd_peers_send(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
 		      struct bs_rbd_done *done);

@@ -32,7 +32,6 @@
 #include "bs_rbd_conn.h"
 #include "bs_rbd_image.h"
 #include "bs_rbd_lu.h"
-#include "bs_rbd_peers.h"
 #include "bs_rbd_reopen.h"
 #include "bs_rbd_reset.h"
 #include "bs_rbd_watch.h"
@@ -99,7 +98,7 @@ static void move_lu(struct bs_rbd_lu *rlu, struct bs_rbd_image *img)
 	struct bs_rbd_conn *old_conn = rlu->conn;
 
 	bs_rbd_watch_stop(rlu);
-	bs_rbd_peers_stop(rlu);
+	bs_rbd_reset_unlisten(rlu);
 	/* a number stays with the gateway's name: keep it through a failure */
 	if (!img->tpg_id && rlu->img->tpg_id) {
 		rbd_log(rlu,

@@ -13,14 +13,17 @@
  * mark).  A gateway that finds a reset tells the others through the
  * image's channel (bs_rbd_peers.h); they queue 29/00 on their nexuses.
  *
- * Nothing runs here when tgt resets the LU: a reset is found at the next
- * look.  We look every TICK_S while a nexus exists, and at each TEST
- * UNIT READY, which is what an initiator sends after a reset, and which
- * first asks every gateway to look (a "look" event, answered once any
- * reset found has been told), so that a TEST UNIT READY on any path after
- * a reset on another reports the unit attention.  Such a TEST UNIT READY
- * waits for the other gateways, BS_RBD_PEERS_WAIT_MS at most.  Commands
- * in flight on the other gateways are not aborted: they complete.
+ * Nothing runs here when tgt resets the LU, and tgt itself answers the
+ * next command of the nexus that was reset (with the unit attention): a
+ * reset is found at the next look.  We look every TICK_S while a nexus
+ * exists, at each TEST UNIT READY we are given, and when another gateway
+ * asks us to (a "look" event, answered once every reset found has been
+ * told).  A TEST UNIT READY asks every gateway to look, and waits for
+ * their answers (BS_RBD_PEERS_WAIT_MS at most), so that after a reset
+ * through one path a TEST UNIT READY on any other reports the unit
+ * attention.  One look per LU is out at a time; TEST UNIT READYs that
+ * arrive meanwhile wait for the next.  Commands in flight on the other
+ * gateways are not aborted: they complete.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -53,17 +56,29 @@ struct bs_rbd_reset {
 	uint64_t token; /* names this LU's messages */
 	uint64_t *ids;	/* the nexuses marked at the last look */
 	unsigned int n, cap;
+	int untold;		   /* a reset was found, not told yet */
+	struct list_head tellings; /* our tells in flight */
+	struct list_head looks;	   /* others' looks waiting for them */
+	struct bs_rbd_done asked;  /* our look, while TURs wait for it */
+	int asking;		   /* it is out */
+	struct list_head turs;	   /* TEST UNIT READYs it answers */
+	struct list_head next;	   /* ... and those for the next one */
 };
 
-/* What a held TEST UNIT READY waits for (req->stage) */
-enum { TUR_ASKED = 1, TUR_TOLD };
-
-/* A reset told without a command waiting for it */
+/* A tell in flight; then, when it ends, or NULL */
 struct telling {
 	struct bs_rbd_done done;
+	struct list_head entry; /* in r->tellings */
+	struct bs_rbd_reset *r;
+	struct bs_rbd_done *then;
 	int tid;
 	uint64_t lun;
-	struct bs_rbd_peers_msg *msg; /* to acknowledge once told, or NULL */
+};
+
+/* A look or a TEST UNIT READY waiting */
+struct waiter {
+	struct list_head entry;
+	void *what; /* struct bs_rbd_peers_msg or struct bs_rbd_req */
 };
 
 static int marked_before(const struct bs_rbd_reset *r, uint64_t id)
@@ -90,160 +105,259 @@ static int room_for(struct bs_rbd_reset *r, unsigned int n)
 	return 0;
 }
 
-/* Mark every nexus; 1 when one we had marked lost the mark (a reset). */
-static int look(struct bs_rbd_reset *r)
+/*
+ * Mark every nexus; a nexus we had marked that lost the mark went
+ * through a reset: r->untold until it is told.
+ */
+static void look(struct bs_rbd_reset *r)
 {
 	struct list_head *nexuses = &r->rlu->lu->lu_itl_info_list;
 	struct it_nexus_lu_info *itn_lu;
 	unsigned int n = 0;
-	int reset = 0;
 
 	list_for_each_entry(itn_lu, nexuses, lu_itl_info_siblings)
 	{
 		if (!(itn_lu->prevent & BS_RBD_RESET_MARK) &&
 		    marked_before(r, itn_lu->itn_id))
-			reset = 1;
+			r->untold = 1;
 		n++;
 	}
 	r->n = 0;
 	/* out of memory: nothing marked, a reset until the next look missed */
 	if (room_for(r, n))
-		return reset;
+		return;
 	list_for_each_entry(itn_lu, nexuses, lu_itl_info_siblings)
 	{
 		itn_lu->prevent |= BS_RBD_RESET_MARK;
 		r->ids[r->n++] = itn_lu->itn_id;
 	}
-	return reset;
 }
 
-static void log_told(int tid, uint64_t lun, int ret)
+static int waiter_add(struct list_head *list, void *what)
 {
-	if (ret < 0)
-		eprintf("rbd: tid:%d lun:%" PRIu64 " a LUN reset: not every "
-			"gateway of the image acknowledged it (%s): their "
-			"initiators may not get the unit attention\n",
-			tid, lun, strerror(-ret));
+	struct waiter *w = malloc(sizeof(*w));
+
+	if (!w)
+		return -ENOMEM;
+	w->what = what;
+	list_add_tail(&w->entry, list);
+	return 0;
+}
+
+/* Take the first waiter's what off list; NULL when empty. */
+static void *waiter_take(struct list_head *list)
+{
+	struct waiter *w;
+	void *what;
+
+	if (list_empty(list))
+		return NULL;
+	w = list_first_entry(list, struct waiter, entry);
+	list_del(&w->entry);
+	what = w->what;
+	free(w);
+	return what;
+}
+
+static void ack_looks(struct bs_rbd_reset *r)
+{
+	struct bs_rbd_peers_msg *msg;
+
+	while ((msg = waiter_take(&r->looks)))
+		bs_rbd_peers_ack(msg);
+}
+
+static void reset_free_if_idle(struct bs_rbd_reset *r)
+{
+	if (r->rlu || r->asking || !list_empty(&r->tellings))
+		return;
+	free(r->ids);
+	free(r);
 }
 
 static void told(struct bs_rbd_done *done)
 {
 	struct telling *t = container_of(done, struct telling, done);
+	struct bs_rbd_reset *r = t->r;
+	int ret = (int)done->ret;
 
-	log_told(t->tid, t->lun, (int)done->ret);
-	if (t->msg)
-		bs_rbd_peers_ack(t->msg);
+	if (ret < 0)
+		eprintf("rbd: tid:%d lun:%" PRIu64 " a LUN reset: not every "
+			"gateway of the image acknowledged it (%s): their "
+			"initiators may not get the unit attention\n",
+			t->tid, t->lun, strerror(-ret));
+	list_del(&t->entry);
+	/* not sent at all (fenced?): again at the next look */
+	if (ret < 0 && ret != -ETIMEDOUT && r->rlu)
+		r->untold = 1;
+	if (list_empty(&r->tellings))
+		ack_looks(r);
+	if (t->then) {
+		t->then->ret = ret;
+		t->then->fn(t->then);
+	}
 	free(t);
+	reset_free_if_idle(r);
 }
 
-/* Tell the other gateways; done, if not NULL, when they acknowledged. */
-static int tell(struct bs_rbd_lu *rlu, struct bs_rbd_done *done)
+/* Tell the other gateways of the reset found; then, if not NULL, after. */
+static int tell(struct bs_rbd_lu *rlu, struct bs_rbd_done *then)
 {
 	struct bs_rbd_event ev = { BS_RBD_EVENT_RESET, rlu->reset->token, "" };
-	struct telling *t = NULL;
+	struct telling *t = calloc(1, sizeof(*t));
 	int ret;
 
-	rbd_log(rlu, "a LUN reset: telling the image's other gateways");
+	if (!t)
+		return -ENOMEM;
+	t->done.fn = told;
+	t->r = rlu->reset;
+	t->then = then;
+	t->tid = rlu->lu->tgt->tid;
+	t->lun = rlu->lu->lun;
 	snprintf(ev.ident, sizeof(ev.ident), "%s", rlu->img->ident);
-	if (!done) {
-		t = calloc(1, sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		t->done.fn = told;
-		t->tid = rlu->lu->tgt->tid;
-		t->lun = rlu->lu->lun;
-		done = &t->done;
-	}
-	ret = bs_rbd_peers_send(rlu, &ev, done);
+	ret = bs_rbd_peers_send(rlu, &ev, &t->done);
 	if (ret) {
-		log_told(rlu->lu->tgt->tid, rlu->lu->lun, ret);
 		free(t);
+		return ret;
 	}
+	rbd_log(rlu, "a LUN reset: telling the image's other gateways");
+	rlu->reset->untold = 0;
+	list_add_tail(&t->entry, &rlu->reset->tellings);
+	return 0;
+}
+
+/* Ask every gateway to look for a reset, and to tell of any it finds. */
+static int ask(struct bs_rbd_reset *r)
+{
+	struct bs_rbd_event ev = { BS_RBD_EVENT_LOOK, r->token, "" };
+	int ret;
+
+	snprintf(ev.ident, sizeof(ev.ident), "%s", r->rlu->img->ident);
+	ret = bs_rbd_peers_send(r->rlu, &ev, &r->asked);
+	r->asking = !ret;
 	return ret;
 }
 
-/* Ask every gateway to look for a reset, and tell of any it finds. */
-static int ask(struct bs_rbd_lu *rlu, struct bs_rbd_done *done)
+/*
+ * A held TEST UNIT READY ends: with a unit attention queued on its nexus
+ * meanwhile (a reset heard), NOT READY if the LU may no longer serve, or
+ * GOOD.
+ */
+static void tur_end(struct bs_rbd_req *req)
 {
-	struct bs_rbd_event ev = { BS_RBD_EVENT_LOOK, rlu->reset->token, "" };
+	uint16_t asc;
+	uint8_t key;
 
-	snprintf(ev.ident, sizeof(ev.ident), "%s", rlu->img->ident);
-	return bs_rbd_peers_send(rlu, &ev, done);
+	if (!ua_sense_del(req->cmd, 1)) {
+		req->skey = UNIT_ATTENTION;
+		bs_rbd_req_complete(req, SAM_STAT_CHECK_CONDITION);
+	} else if (bs_rbd_lu_admit(req->rlu, &key, &asc)) {
+		bs_rbd_req_sense(req, key, asc);
+	} else {
+		bs_rbd_req_complete(req, SAM_STAT_GOOD);
+	}
 }
 
-/*
- * The held TEST UNIT READY ends, with the unit attention a reset heard
- * meanwhile queued on its nexus, or GOOD.
- */
-static void tur_done(struct bs_rbd_done *done)
+static void tur_waited(struct bs_rbd_done *done)
 {
-	struct bs_rbd_req *req = bs_rbd_to_req(done);
-	struct scsi_lu *lu = req->rlu->lu;
+	tur_end(bs_rbd_to_req(done));
+}
 
-	if (req->stage == TUR_TOLD)
-		log_told(lu->tgt->tid, lu->lun, (int)done->ret);
-	if (ua_sense_del(req->cmd, 1)) {
-		bs_rbd_req_complete(req, SAM_STAT_GOOD);
+/* End them on the next main-loop pass (from within a command handler). */
+static void turs_defer(struct list_head *turs)
+{
+	struct bs_rbd_req *req;
+
+	while ((req = waiter_take(turs)))
+		bs_rbd_req_defer(req, 0);
+}
+
+/* Our look ended: the TEST UNIT READYs it answers end; the next ask. */
+static void looked(struct bs_rbd_done *done)
+{
+	struct bs_rbd_reset *r = container_of(done, struct bs_rbd_reset, asked);
+	struct bs_rbd_req *req;
+
+	r->asking = 0;
+	if (!r->rlu) {
+		reset_free_if_idle(r);
 		return;
 	}
-	req->skey = UNIT_ATTENTION;
-	bs_rbd_req_complete(req, SAM_STAT_CHECK_CONDITION);
+	while ((req = waiter_take(&r->turs)))
+		tur_end(req);
+	list_splice_init(&r->next, &r->turs);
+	if (!list_empty(&r->turs) && ask(r))
+		while ((req = waiter_take(&r->turs)))
+			tur_end(req);
+}
+
+/* Hold a GOOD TEST UNIT READY until the reset found is told, or until
+ * every gateway has looked (after the look out now, if one is). */
+static void tur_hold(struct bs_rbd_reset *r, struct bs_rbd_req *req)
+{
+	bs_rbd_req_start(req, tur_waited);
+	req->no_abandon = 1; /* it ends within BS_RBD_PEERS_WAIT_MS */
+	if (r->untold) {
+		if (tell(r->rlu, &req->done))
+			bs_rbd_req_defer(req, 0);
+		return;
+	}
+	if (waiter_add(r->asking ? &r->next : &r->turs, req)) {
+		bs_rbd_req_defer(req, 0);
+		return;
+	}
+	if (!r->asking && ask(r))
+		turs_defer(&r->turs);
 }
 
 int bs_rbd_reset_tur(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, int status)
 {
-	struct bs_rbd_req *req;
-	int reset, ret;
+	struct bs_rbd_reset *r = rlu->reset;
+	struct bs_rbd_req *req = NULL;
 
-	if (!rlu->reset || !rlu->peers || !rlu->img)
+	if (!r || !rlu->peers || !rlu->img)
 		return 0;
-	reset = look(rlu->reset);
-	req = status == SAM_STAT_GOOD
-		      ? bs_rbd_req_get(rlu, cmd, 0, 0, BS_RBD_DIR_READ)
-		      : NULL;
-	if (!req) {
-		if (reset)
-			tell(rlu, NULL);
-		return 0;
+	look(r);
+	if (status == SAM_STAT_GOOD && (r->untold || bs_rbd_peers_others(rlu)))
+		req = bs_rbd_req_get(rlu, cmd, 0, 0, BS_RBD_DIR_READ);
+	if (req) {
+		tur_hold(r, req);
+		return 1;
 	}
-	bs_rbd_req_start(req, tur_done);
-	req->no_abandon = 1; /* it ends within BS_RBD_PEERS_WAIT_MS */
-	req->stage = reset ? TUR_TOLD : TUR_ASKED;
-	ret = reset ? tell(rlu, &req->done) : ask(rlu, &req->done);
-	if (ret)
-		bs_rbd_req_defer(req, 0);
-	return 1;
+	/* alone as far as we know: ask anyway, so the others learn of us */
+	if (r->untold)
+		tell(rlu, NULL);
+	else if (!r->asking)
+		ask(r);
+	return 0;
 }
 
 static void tick(void *arg)
 {
 	struct bs_rbd_reset *r = arg;
+	struct bs_rbd_lu *rlu = r->rlu;
 
 	add_work(&r->tick, TICK_S);
-	if (list_empty(&r->rlu->lu->lu_itl_info_list))
+	if (list_empty(&rlu->lu->lu_itl_info_list))
 		r->n = 0;
-	else if (look(r) && r->rlu->peers && r->rlu->img)
-		tell(r->rlu, NULL);
+	else
+		look(r);
+	if (r->untold && rlu->peers && rlu->img)
+		tell(rlu, NULL);
 }
 
-/* Another gateway asks: tell of a reset here, then acknowledge. */
+/* Another gateway asks: tell of a reset here, then acknowledge once every
+ * tell of ours is done. */
 static int look_asked(struct bs_rbd_lu *rlu, struct bs_rbd_peers_msg *msg)
 {
-	struct telling *t;
+	struct bs_rbd_reset *r = rlu->reset;
 
-	if (!look(rlu->reset))
+	look(r);
+	if (r->untold)
+		tell(rlu, NULL);
+	if (list_empty(&r->tellings) || waiter_add(&r->looks, msg))
 		return 0;
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return 0;
-	t->done.fn = told;
-	t->tid = rlu->lu->tgt->tid;
-	t->lun = rlu->lu->lun;
-	t->msg = msg;
-	if (!tell(rlu, &t->done))
-		return 1;
-	free(t);
-	return 0;
+	return 1;
 }
 
 static void reset_heard(struct bs_rbd_lu *rlu)
@@ -255,8 +369,10 @@ static void reset_heard(struct bs_rbd_lu *rlu)
 	/* a reset ends PREVENT MEDIUM REMOVAL, as tgt's own does; the mark
 	 * stays: this is not a reset to tell the others about */
 	list_for_each_entry(itn_lu, &rlu->lu->lu_itl_info_list,
-			    lu_itl_info_siblings) itn_lu->prevent &=
-		~PREVENT_MASK;
+			    lu_itl_info_siblings)
+	{
+		itn_lu->prevent &= ~PREVENT_MASK;
+	}
 	bs_rbd_lu_ua(rlu, ASC_POWERON_RESET);
 }
 
@@ -287,6 +403,11 @@ int bs_rbd_reset_listen(struct bs_rbd_lu *rlu)
 	return ret;
 }
 
+void bs_rbd_reset_unlisten(struct bs_rbd_lu *rlu)
+{
+	bs_rbd_peers_stop(rlu);
+}
+
 int bs_rbd_reset_start(struct bs_rbd_lu *rlu)
 {
 	struct bs_rbd_reset *r = calloc(1, sizeof(*r));
@@ -298,6 +419,11 @@ int bs_rbd_reset_start(struct bs_rbd_lu *rlu)
 		r->token = (uint64_t)time(NULL) << 32 ^ (uint64_t)getpid() ^
 			   (uint64_t)(uintptr_t)r;
 	r->rlu = rlu;
+	INIT_LIST_HEAD(&r->tellings);
+	INIT_LIST_HEAD(&r->looks);
+	INIT_LIST_HEAD(&r->turs);
+	INIT_LIST_HEAD(&r->next);
+	r->asked.fn = looked;
 	INIT_LIST_HEAD(&r->tick.entry);
 	r->tick.func = tick;
 	r->tick.data = r;
@@ -314,6 +440,8 @@ void bs_rbd_reset_stop(struct bs_rbd_lu *rlu)
 		return;
 	del_work(&r->tick);
 	rlu->reset = NULL;
-	free(r->ids);
-	free(r);
+	r->rlu = NULL;
+	ack_looks(r);
+	/* tgt deletes no LU with commands in flight: no TUR waits here */
+	reset_free_if_idle(r);
 }

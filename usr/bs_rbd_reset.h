@@ -28,8 +28,9 @@ void bs_rbd_reset_stop(struct bs_rbd_lu *rlu);
 int bs_rbd_reset_tur(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, int status);
 /*
  * Hear the other gateways' resets on the LU's current image (one with a
- * gateway number; bs_rbd_peers_stop() ends it).  0, or a negative errno.
+ * gateway number), until unlisten.  0, or a negative errno.
  */
 int bs_rbd_reset_listen(struct bs_rbd_lu *rlu);
+void bs_rbd_reset_unlisten(struct bs_rbd_lu *rlu);
 
 #endif
