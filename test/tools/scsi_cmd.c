@@ -7,7 +7,8 @@
  * command in flight.
  *
  *   scsi_cmd [-r LEN] [-w LEN:BYTE] [-f FILE] [-o FILE] [-n COUNT]
- *            [-t abort|lun-reset [-d MS] [-T MS]] URL CDB_HEX
+ *            [-I NAME] [-S N] [-t abort|lun-reset [-d MS] [-T MS]]
+ *            URL CDB_HEX
  *
  *   -r LEN       expect LEN bytes of data-in
  *   -w LEN:BYTE  send LEN bytes of data-out, all equal to BYTE
@@ -16,6 +17,11 @@
  *   -n COUNT     send the command up to COUNT times, 100 ms apart, in one
  *                session, until it does not return GOOD (to see a unit
  *                attention that only an existing I_T nexus receives)
+ *   -I NAME      log in as initiator NAME (default
+ *                iqn.2026-11.org.bs-rbd:scsi-cmd)
+ *   -S N         with the ISID of OUI format, qualifier N (default: a
+ *                random ISID): the same NAME and N are the same initiator
+ *                port in every run (persistent reservations)
  *   -t FUNC      task management: send the command, MS milliseconds later
  *                (-d, default 500) send ABORT TASK for it (abort) or
  *                LOGICAL UNIT RESET for its LUN (lun-reset), then wait for
@@ -331,8 +337,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: scsi_cmd [-r LEN] [-w LEN:BYTE] [-f FILE] "
 			"[-o FILE] [-n COUNT]\n"
-			"       [-t abort|lun-reset [-d MS] [-T MS]] "
-			"URL CDB_HEX\n");
+			"       [-I NAME] [-S N] "
+			"[-t abort|lun-reset [-d MS] [-T MS]] URL CDB_HEX\n");
 	exit(2);
 }
 
@@ -344,13 +350,14 @@ int main(int argc, char **argv)
 	struct scsi_task *task;
 	struct iscsi_data out = { 0, NULL };
 	const char *outfile = NULL, *infile = NULL;
-	const char *tmf = NULL;
+	const char *tmf = NULL, *name = "iqn.2026-11.org.bs-rbd:scsi-cmd";
+	int isid = -1;
 	int rlen = 0, wlen = 0, wbyte = 0, cdblen, opt, dir, count = 1;
 	enum iscsi_task_mgmt_funcs func = ISCSI_TM_ABORT_TASK;
 	int delay = 500, limit = 30000;
 	long long end = 0;
 
-	while ((opt = getopt(argc, argv, "r:w:f:o:n:t:d:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:w:f:o:n:t:d:T:I:S:")) != -1) {
 		switch (opt) {
 		case 'r':
 			rlen = atoi(optarg);
@@ -377,6 +384,12 @@ int main(int argc, char **argv)
 		case 'T':
 			limit = atoi(optarg);
 			break;
+		case 'I':
+			name = optarg;
+			break;
+		case 'S':
+			isid = atoi(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -398,9 +411,11 @@ int main(int argc, char **argv)
 		alarm((unsigned int)(limit / 1000 + 2));
 	}
 
-	iscsi = iscsi_create_context("iqn.2026-11.org.bs-rbd:scsi-cmd");
+	iscsi = iscsi_create_context(name);
 	if (!iscsi)
 		return 2;
+	if (isid >= 0)
+		iscsi_set_isid_oui(iscsi, 0x00bd00, (uint32_t)isid);
 	url = iscsi_parse_full_url(iscsi, argv[optind]);
 	if (!url) {
 		fprintf(stderr, "bad url: %s\n", iscsi_get_error(iscsi));
