@@ -30,7 +30,7 @@ LDLIBS := -lrbd -lrados -lpthread
 SO := usr/bs_rbd.so
 SRCS := usr/bs_rbd.c usr/bs_rbd_alua.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
 	usr/bs_rbd_acks.c usr/bs_rbd_event.c usr/bs_rbd_gateway.c usr/bs_rbd_ident.c usr/bs_rbd_image.c usr/bs_rbd_imgconf.c \
-	usr/bs_rbd_lbamap.c \
+	usr/bs_rbd_lbamap.c usr/bs_rbd_listen.c usr/bs_rbd_pr.c usr/bs_rbd_prstore.c usr/bs_rbd_resv.c \
 	usr/bs_rbd_loop.c usr/bs_rbd_lu.c usr/bs_rbd_opts.c usr/bs_rbd_owner.c \
 	usr/bs_rbd_peers.c usr/bs_rbd_reopen.c usr/bs_rbd_req.c usr/bs_rbd_reset.c usr/bs_rbd_sbc.c usr/bs_rbd_service.c \
 	usr/bs_rbd_sense.c usr/bs_rbd_stats.c usr/bs_rbd_wait.c \
@@ -69,7 +69,7 @@ uninstall:
 UNIT_TESTS := $(BUILD)/unit/test_opts $(BUILD)/unit/test_sense \
 	$(BUILD)/unit/test_lbamap $(BUILD)/unit/test_imgconf $(BUILD)/unit/test_ident \
 	$(BUILD)/unit/test_alua $(BUILD)/unit/test_acks $(BUILD)/unit/test_event \
-	$(BUILD)/unit/test_done $(BUILD)/unit/test_wait
+	$(BUILD)/unit/test_done $(BUILD)/unit/test_wait $(BUILD)/unit/test_pr
 
 # A unit test of one pure file: test/unit/test_X.c with usr/bs_rbd_X.c
 $(BUILD)/unit/test_%: test/unit/test_%.c usr/bs_rbd_%.c usr/bs_rbd_%.h \
@@ -197,7 +197,11 @@ FUZZ_SECONDS ?= 15
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iusr
 FUZZERS := $(BUILD)/fuzz/fuzz_opts $(BUILD)/fuzz/fuzz_lbamap \
-	$(BUILD)/fuzz/fuzz_acks $(BUILD)/fuzz/fuzz_event
+	$(BUILD)/fuzz/fuzz_acks $(BUILD)/fuzz/fuzz_event $(BUILD)/fuzz/fuzz_pr
+
+$(BUILD)/fuzz/fuzz_pr: test/fuzz/fuzz_pr.c usr/bs_rbd_pr.c usr/bs_rbd_pr.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_pr.c usr/bs_rbd_pr.c
 
 $(BUILD)/fuzz/fuzz_event: test/fuzz/fuzz_event.c usr/bs_rbd_event.c \
 		usr/bs_rbd_event.h usr/bs_rbd_ident.h
@@ -221,7 +225,7 @@ $(BUILD)/fuzz/fuzz_lbamap: test/fuzz/fuzz_lbamap.c usr/bs_rbd_lbamap.c \
 fuzz:
 	@scripts/deps.sh clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory $(FUZZERS)
-	@for f in opts lbamap acks event; do \
+	@for f in opts lbamap acks event pr; do \
 		mkdir -p $(BUILD)/fuzz/corpus-$$f && \
 		echo "fuzzing $$f for $(FUZZ_SECONDS) s" && \
 		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=5 \

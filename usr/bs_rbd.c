@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bs_rbd_stats.h"
@@ -41,9 +43,11 @@
 #include "bs_rbd_lu.h"
 #include "bs_rbd_owner.h"
 #include "bs_rbd_reopen.h"
+#include "bs_rbd_listen.h"
 #include "bs_rbd_reset.h"
 #include "bs_rbd_takeover.h"
 #include "bs_rbd_req.h"
+#include "bs_rbd_resv.h"
 #include "bs_rbd_sbc.h"
 #include "bs_rbd_watch.h"
 #include "bs_rbd_watchdog.h"
@@ -351,6 +355,8 @@ static void install_lu_handlers(struct scsi_lu *lu)
 	}
 	hook_vpd_b0(lu);
 	hook_vpd_83(lu);
+	/* last: every handler above is checked against reservations */
+	bs_rbd_resv_install(lu);
 }
 
 /* ---- LU lifecycle ------------------------------------------------------ */
@@ -364,7 +370,7 @@ static void image_release(struct bs_rbd_lu *rlu)
 {
 	bs_rbd_reopen_cancel(rlu);
 	bs_rbd_watch_stop(rlu);
-	bs_rbd_reset_unlisten(rlu);
+	bs_rbd_listen_stop(rlu);
 	if (rlu->img)
 		bs_rbd_image_put(rlu->img);
 	rlu->img = NULL;
@@ -397,6 +403,10 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 
 	memset(rlu, 0, sizeof(*rlu));
 	rlu->lu = lu;
+	if (getrandom(&rlu->token, sizeof(rlu->token), GRND_NONBLOCK) !=
+	    sizeof(rlu->token))
+		rlu->token = (uint64_t)time(NULL) << 32 ^ (uint64_t)getpid() ^
+			     (uint64_t)(uintptr_t)rlu;
 	rlu->state = BS_RBD_LU_CLOSED;
 	INIT_LIST_HEAD(&rlu->inflight_reqs);
 
@@ -410,7 +420,9 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 		snprintf(err, sizeof(err), "out of memory");
 		ret = -ENOMEM;
 	}
-	if (!ret && (bs_rbd_owner_start(rlu) || bs_rbd_reset_start(rlu))) {
+	if (!ret && (bs_rbd_owner_start(rlu) || bs_rbd_reset_start(rlu) ||
+		     bs_rbd_resv_start(rlu))) {
+		bs_rbd_reset_stop(rlu);
 		bs_rbd_owner_stop(rlu);
 		bs_rbd_watchdog_stop(rlu);
 		snprintf(err, sizeof(err), "out of memory");
@@ -428,6 +440,7 @@ static tgtadm_err bs_rbd_init(struct scsi_lu *lu, char *bsopts)
 	bs_rbd_loop_setup_end();
 	if (ret) {
 		rbd_log(rlu, "%s", err);
+		bs_rbd_resv_stop(rlu);
 		bs_rbd_reset_stop(rlu);
 		bs_rbd_owner_stop(rlu);
 		bs_rbd_watchdog_stop(rlu);
@@ -450,7 +463,7 @@ static void lu_serve(struct scsi_lu *lu, struct bs_rbd_lu *rlu)
 	if (!rlu->path.snap && bs_rbd_watch_start(rlu))
 		rbd_log(rlu, "cannot watch the image: size changes will not "
 			     "be seen until the LU is re-created");
-	bs_rbd_reset_listen(rlu);
+	bs_rbd_listen_start(rlu);
 	/* RBD images are thin: UNMAP and WRITE SAME(UNMAP) free space */
 	lu->attrs.thinprovisioning = 1;
 	refresh_vpd(lu);
@@ -529,6 +542,7 @@ static void bs_rbd_exit(struct scsi_lu *lu)
 	if (rlu->inflight)
 		rbd_log(rlu, "BUG: freed with requests in flight");
 	bs_rbd_takeover_cancel(rlu);
+	bs_rbd_resv_stop(rlu);
 	bs_rbd_reset_stop(rlu);
 	bs_rbd_owner_stop(rlu);
 	bs_rbd_watchdog_stop(rlu);

@@ -17,6 +17,7 @@
 static const char *const kinds[] = {
 	[BS_RBD_EVENT_RESET] = "reset",
 	[BS_RBD_EVENT_LOOK] = "look",
+	[BS_RBD_EVENT_PR] = "pr",
 };
 
 #define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))

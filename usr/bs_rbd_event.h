@@ -19,6 +19,7 @@
 enum bs_rbd_event_kind {
 	BS_RBD_EVENT_RESET = 1, /* a LUN RESET: UA 29/00 on every nexus */
 	BS_RBD_EVENT_LOOK,	/* tell now of a LUN RESET not told yet */
+	BS_RBD_EVENT_PR,	/* the reservations changed: read them */
 };
 
 struct bs_rbd_event {

@@ -30,6 +30,7 @@ struct bs_rbd_takeover;
 struct bs_rbd_owner;
 struct bs_rbd_peers;
 struct bs_rbd_reset;
+struct bs_rbd_resv;
 
 /*
  * closed --bs_open--> opening --> ok --EBLOCKLISTED--> fenced
@@ -76,6 +77,8 @@ struct bs_rbd_lu {
 	struct bs_rbd_owner *owner;	  /* ALUA state changes (polled) */
 	struct bs_rbd_peers *peers;	  /* the image's gateways, or NULL */
 	struct bs_rbd_reset *reset;	  /* LUN resets seen and heard */
+	struct bs_rbd_resv *resv;	  /* persistent reservations */
+	uint64_t token; /* names this LU's messages to the image's gateways */
 	struct bs_rbd_stats stats;
 	struct bs_rbd_lu *stats_next; /* bs_rbd_stats.c's list of LUs */
 	char ident[BS_RBD_IDENT_LEN]; /* the identity we gave the LU, or "" */

@@ -33,7 +33,7 @@
 #include "bs_rbd_image.h"
 #include "bs_rbd_lu.h"
 #include "bs_rbd_reopen.h"
-#include "bs_rbd_reset.h"
+#include "bs_rbd_listen.h"
 #include "bs_rbd_watch.h"
 
 #define REOPEN_RETRY_S 1
@@ -98,7 +98,7 @@ static void move_lu(struct bs_rbd_lu *rlu, struct bs_rbd_image *img)
 	struct bs_rbd_conn *old_conn = rlu->conn;
 
 	bs_rbd_watch_stop(rlu);
-	bs_rbd_reset_unlisten(rlu);
+	bs_rbd_listen_stop(rlu);
 	/* a number stays with the gateway's name: keep it through a failure */
 	if (!img->tpg_id && rlu->img->tpg_id) {
 		rbd_log(rlu,
@@ -116,7 +116,7 @@ static void move_lu(struct bs_rbd_lu *rlu, struct bs_rbd_image *img)
 	if (!rlu->path.snap && bs_rbd_watch_start(rlu))
 		rbd_log(rlu, "cannot watch the reopened image: size changes "
 			     "will not be seen until the LU is re-created");
-	bs_rbd_reset_listen(rlu);
+	bs_rbd_listen_start(rlu);
 	bs_rbd_watch_size_is(rlu, img->size);
 	bs_rbd_lu_set_state(rlu, BS_RBD_LU_OK);
 }

@@ -30,9 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "list.h"
 #include "tgtd.h"
@@ -53,8 +50,7 @@
 struct bs_rbd_reset {
 	struct tgt_work tick;
 	struct bs_rbd_lu *rlu;
-	uint64_t token; /* names this LU's messages */
-	uint64_t *ids;	/* the nexuses marked at the last look */
+	uint64_t *ids; /* the nexuses marked at the last look */
 	unsigned int n, cap;
 	int untold;		   /* a reset was found, not told yet */
 	struct list_head tellings; /* our tells in flight */
@@ -203,7 +199,7 @@ static void told(struct bs_rbd_done *done)
 /* Tell the other gateways of the reset found; then, if not NULL, after. */
 static int tell(struct bs_rbd_lu *rlu, struct bs_rbd_done *then)
 {
-	struct bs_rbd_event ev = { BS_RBD_EVENT_RESET, rlu->reset->token, "" };
+	struct bs_rbd_event ev = { BS_RBD_EVENT_RESET, rlu->token, "" };
 	struct telling *t = calloc(1, sizeof(*t));
 	int ret;
 
@@ -229,7 +225,7 @@ static int tell(struct bs_rbd_lu *rlu, struct bs_rbd_done *then)
 /* Ask every gateway to look for a reset, and to tell of any it finds. */
 static int ask(struct bs_rbd_reset *r)
 {
-	struct bs_rbd_event ev = { BS_RBD_EVENT_LOOK, r->token, "" };
+	struct bs_rbd_event ev = { BS_RBD_EVENT_LOOK, r->rlu->token, "" };
 	int ret;
 
 	snprintf(ev.ident, sizeof(ev.ident), "%s", r->rlu->img->ident);
@@ -376,11 +372,11 @@ static void reset_heard(struct bs_rbd_lu *rlu)
 	bs_rbd_lu_ua(rlu, ASC_POWERON_RESET);
 }
 
-static int heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
-		 struct bs_rbd_peers_msg *msg)
+int bs_rbd_reset_heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
+		       struct bs_rbd_peers_msg *msg)
 {
 	/* our own message, or about another device (a snapshot) */
-	if (!rlu->reset || ev->from == rlu->reset->token || !rlu->img ||
+	if (!rlu->reset || ev->from == rlu->token || !rlu->img ||
 	    strcmp(ev->ident, rlu->img->ident))
 		return 0;
 	if (ev->kind == BS_RBD_EVENT_LOOK)
@@ -390,34 +386,12 @@ static int heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
 	return 0;
 }
 
-int bs_rbd_reset_listen(struct bs_rbd_lu *rlu)
-{
-	int ret;
-
-	if (!rlu->img->tpg_id)
-		return 0; /* not registered: no other gateway knows of us */
-	ret = bs_rbd_peers_start(rlu, heard);
-	if (ret)
-		rbd_log(rlu, "cannot hear the other gateways' LUN resets: %s",
-			strerror(-ret));
-	return ret;
-}
-
-void bs_rbd_reset_unlisten(struct bs_rbd_lu *rlu)
-{
-	bs_rbd_peers_stop(rlu);
-}
-
 int bs_rbd_reset_start(struct bs_rbd_lu *rlu)
 {
 	struct bs_rbd_reset *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return -ENOMEM;
-	if (getrandom(&r->token, sizeof(r->token), GRND_NONBLOCK) !=
-	    sizeof(r->token))
-		r->token = (uint64_t)time(NULL) << 32 ^ (uint64_t)getpid() ^
-			   (uint64_t)(uintptr_t)r;
 	r->rlu = rlu;
 	INIT_LIST_HEAD(&r->tellings);
 	INIT_LIST_HEAD(&r->looks);

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 struct bs_rbd_lu;
+struct bs_rbd_event;
+struct bs_rbd_peers_msg;
 struct scsi_cmd;
 
 /*
@@ -26,11 +28,8 @@ void bs_rbd_reset_stop(struct bs_rbd_lu *rlu);
  * 0 when the caller ends it.
  */
 int bs_rbd_reset_tur(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, int status);
-/*
- * Hear the other gateways' resets on the LU's current image (one with a
- * gateway number), until unlisten.  0, or a negative errno.
- */
-int bs_rbd_reset_listen(struct bs_rbd_lu *rlu);
-void bs_rbd_reset_unlisten(struct bs_rbd_lu *rlu);
+/* A reset or look event from the image's channel (bs_rbd_peers_fn) */
+int bs_rbd_reset_heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
+		       struct bs_rbd_peers_msg *msg);
 
 #endif

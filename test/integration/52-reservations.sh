@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# Persistent reservations shared by an image's gateways: one state per
+# image in RADOS (bs_rbd_pr.IMAGE_ID), an I_T nexus named by initiator
+# port (iSCSI name and ISID) and gateway, changes read by every gateway
+# before PERSISTENT RESERVE OUT returns.  Two gateways: the test bed's
+# tgtd (gw1) and one on 127.0.0.2 (gw2), from 49-alua.sh's alua_pair.
+
+# resv_param FILE KEY SA_KEY [FLAGS]: a 24-byte PR OUT parameter list
+resv_param()
+{
+	printf '%016x%016x00000000%02x000000' "$2" "$3" "${4:-0}" |
+		xxd -r -p >"$1"
+}
+
+# resv_out URL NODE SA TYPE KEY SA_KEY [FLAGS]: PERSISTENT RESERVE OUT as
+# initiator port NODE (name iqn.2026-12.org.bs-rbd:NODE, ISID qualifier
+# NODE's number); prints scsi_cmd's outcome line
+resv_out()
+{
+	local f=$WORK/resv.param.$$.$RANDOM
+	resv_param "$f" "$5" "$6" "${7:-0}"
+	"$SCSI_CMD" -I "iqn.2026-12.org.bs-rbd:$2" -S "${2//[!0-9]/}" -f "$f" \
+		"$1" "5f$(printf '%02x%02x' "$3" "$4")000000000018""00"
+	rm -f "$f"
+}
+
+# resv_in URL SA OUT: PERSISTENT RESERVE IN (256 bytes) into OUT
+resv_in()
+{
+	"$SCSI_CMD" -r 256 -o "$3" "$1" "5e$(printf '%02x' "$2")0000000000010000" \
+		>/dev/null
+}
+
+# resv_status LINE: scsi_cmd's status field
+resv_status() { sed -n 's/^status=\(0x[0-9a-f]*\) .*/\1/p' <<<"$1"; }
+
+# One initiator writes through gw1, another preempts it through gw2 - the
+# sequence of a failover cluster (Windows, pacemaker's fence_scsi): the
+# first one's next write through gw1 is refused, and both gateways report
+# the same keys and reservation.
+t_resv_failover_cluster_sequence()
+{
+	local d=$WORK/resv-seq r k k1 k2 r1 r2
+	alua_pair rbd/resv-seq "$d" || return 1
+	r=$(resv_out "$ALUA_U1" node1 0 0 0 0x1111)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "node1 REGISTER via gw1: $r"
+	r=$(resv_out "$ALUA_U1" node1 1 5 0x1111 0)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "node1 RESERVE WERO via gw1: $r"
+	r=$(resv_out "$ALUA_U2" node2 0 0 0 0x2222)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "node2 REGISTER via gw2: $r"
+	r=$(resv_out "$ALUA_U2" node2 4 5 0x2222 0x1111)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "node2 PREEMPT via gw2: $r"
+	r=$("$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:node1 -S 1 -w 512:0x11 \
+		"$ALUA_U1" 2a000000000000000100)
+	[ "$(resv_status "$r")" = 0x18 ] ||
+		failed "node1's write via gw1 after the preempt: $r, want RESERVATION CONFLICT"
+	r=$("$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:node2 -S 2 -w 512:0x22 \
+		"$ALUA_U2" 2a000000000000000100)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "node2's write via gw2: $r"
+	for k in 0 1; do
+		resv_in "$ALUA_U1" $k "$WORK/resv.in1" &&
+			resv_in "$ALUA_U2" $k "$WORK/resv.in2" ||
+			failed "PERSISTENT RESERVE IN $k"
+		cmp -s "$WORK/resv.in1" "$WORK/resv.in2" ||
+			failed "PERSISTENT RESERVE IN $k differs between the gateways"
+	done
+	k1=$(xxd -p -s 8 -l 8 "$WORK/resv.in1")
+	k2=$(xxd -p -s 21 -l 1 "$WORK/resv.in1")
+	[ "$k1" = 0000000000002222 ] && [ "$k2" = 05 ] ||
+		failed "READ RESERVATION: key $k1 type $k2, want 2222 and 05"
+	resv_in "$ALUA_U2" 0 "$WORK/resv.in2"
+	r1=$(xxd -p -s 4 -l 4 "$WORK/resv.in2")
+	r2=$(xxd -p -s 8 "$WORK/resv.in2" | tr -d '\n' | cut -c1-32)
+	[ "$r1" = 00000008 ] && [ "${r2:0:16}" = 0000000000002222 ] ||
+		failed "READ KEYS: length $r1 keys $r2, want node2's only"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	rbd_ rm rbd/resv-seq >/dev/null 2>&1
+}
+
+# The same initiator port (name and ISID) logging in again is the same
+# I_T nexus: its registration holds (tgt's own ties it to the session);
+# another ISID is another port.
+t_resv_relogin_keeps_registration()
+{
+	local r
+	rbd_ create --size 16M rbd/resv-relogin || return 1
+	target_new 52 && lun_new 52 1 rbd/resv-relogin || { failed "LUN"; return 1; }
+	r=$(resv_out "$(lun_url 52 1)" node7 0 0 0 0x7777)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "REGISTER: $r"
+	r=$(resv_out "$(lun_url 52 1)" node7 1 1 0x7777 0)
+	[ "$(resv_status "$r")" = 0x00 ] ||
+		failed "RESERVE after a re-login with the same ISID: $r"
+	r=$("$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:node7 -S 8 -w 512:0x77 \
+		"$(lun_url 52 1)" 2a000000000000000100)
+	[ "$(resv_status "$r")" = 0x18 ] ||
+		failed "a write from another ISID of the same name: $r, want RESERVATION CONFLICT"
+	r=$(resv_out "$(lun_url 52 1)" node7 2 1 0x7777 0)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "RELEASE: $r"
+	target_del 52
+	rbd_ rm rbd/resv-relogin >/dev/null 2>&1
+}
+
+# Eight initiators register at once, half through each gateway: no update
+# is lost, and PRgeneration moves by exactly one per registration.  Then
+# the state survives the LU's re-creation on gw1 and a restart of gw2.
+t_resv_concurrent_and_restart()
+{
+	local d=$WORK/resv-race i pids="" g0 g1 n r u
+	alua_pair rbd/resv-race "$d" || return 1
+	resv_in "$ALUA_U1" 0 "$WORK/resv.keys" || failed "READ KEYS"
+	g0=$((16#$(xxd -p -l 4 "$WORK/resv.keys")))
+	for i in 1 2 3 4 5 6 7 8; do
+		[ $((i % 2)) = 1 ] && u=$ALUA_U1 || u=$ALUA_U2
+		resv_out "$u" "racer$i" 6 0 0 $((0x1000 + i)) 1 \
+			>"$WORK/resv.race$i" &
+		pids="$pids $!"
+	done
+	# shellcheck disable=SC2086
+	wait $pids
+	for i in 1 2 3 4 5 6 7 8; do
+		[ "$(resv_status "$(cat "$WORK/resv.race$i")")" = 0x00 ] ||
+			failed "racer $i: $(cat "$WORK/resv.race$i")"
+	done
+	resv_in "$ALUA_U2" 0 "$WORK/resv.keys" || failed "READ KEYS"
+	g1=$((16#$(xxd -p -l 4 "$WORK/resv.keys")))
+	n=$((16#$(xxd -p -s 4 -l 4 "$WORK/resv.keys") / 8))
+	[ "$n" = 8 ] && [ $((g1 - g0)) = 8 ] ||
+		failed "8 registrations at once: $n keys, PRgeneration +$((g1 - g0))"
+	r=$(resv_out "$ALUA_U1" racer1 1 3 0x1001 0)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "RESERVE EA: $r"
+	# every gateway restarted: gw1's LU re-created, gw2's tgtd restarted
+	target_del $ALUA_TID
+	target_new $ALUA_TID && lun_new $ALUA_TID 1 rbd/resv-race \
+		"$BSOPTS;gateway=gw1" || failed "gw1's LU again"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	alua_gw2 "$d" && ALUA_CTRL2=$(alua_env "$d" TGT_CTRL) &&
+		TGT_CTRL=$ALUA_CTRL2 target_new $ALUA_TID &&
+		TGT_CTRL=$ALUA_CTRL2 lun_new $ALUA_TID 1 rbd/resv-race \
+			"$BSOPTS;gateway=gw2" || failed "gw2 again"
+	ALUA_U2="iscsi://127.0.0.2:$(alua_env "$d" TGT_PORT)/$(iqn t$ALUA_TID)/1"
+	for u in "$ALUA_U1" "$ALUA_U2"; do
+		resv_in "$u" 1 "$WORK/resv.res" || failed "READ RESERVATION"
+		[ "$(xxd -p -s 8 -l 8 "$WORK/resv.res")" = 0000000000001001 ] ||
+			failed "after the restarts, $u: $(xxd -p "$WORK/resv.res" | head -n 1)"
+	done
+	r=$("$SCSI_CMD" -w 512:0x33 "$ALUA_U2" 2a000000000000000100)
+	[ "$(resv_status "$r")" = 0x18 ] ||
+		failed "a write from another initiator after the restarts: $r"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	rbd_ rm rbd/resv-race >/dev/null 2>&1
+}
+
+# libiscsi's reservation suites with the second initiator on the other
+# gateway (iscsi-test-cu takes the second URL as the second initiator's).
+t_resv_libiscsi_two_gateways()
+{
+	local d=$WORK/resv-cu s out
+	alua_pair rbd/resv-cu "$d" || return 1
+	for s in ProutRegister ProutReserve ProutClear ProutPreempt \
+		PrinReadKeys PrinServiceactionRange PrinReportCapabilities; do
+		out=$(timeout 120 iscsi-test-cu -d -n -t "ALL.$s" \
+			"$ALUA_U1" "$ALUA_U2" 2>&1)
+		# CUnit's summary: tests Total Ran Passed Failed
+		awk '$1 == "tests" { exit !($3 > 0 && $5 == 0) }' <<<"$out" ||
+			failed "ALL.$s on two gateways: $(grep -E 'FAIL|tests ' <<<"$out" | head -n 4)"
+	done
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	rbd_ rm rbd/resv-cu >/dev/null 2>&1
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * bs_rbd: an image's persistent reservations, in RADOS next to the image
+ * (bs_rbd_prstore.c).  Worker threads only: every call waits for the
+ * cluster (bounded by op_timeout).
+ */
+#ifndef BS_RBD_PRSTORE_H
+#define BS_RBD_PRSTORE_H
+
+#include <stdint.h>
+
+#include <rados/librados.h>
+
+#include "bs_rbd_pr.h"
+
+/* The name of the image's reservation object */
+#define BS_RBD_PRSTORE_OID_LEN 128
+void bs_rbd_prstore_oid(const char *image_id, char *oid, size_t len);
+
+/*
+ * The image's state and its version (*seq, 0 when no state was ever
+ * written: the empty state).  0, or a negative errno (-EINVAL: the
+ * object holds something that is not a state).
+ */
+int bs_rbd_prstore_read(rados_ioctx_t io, const char *image_id,
+			struct bs_rbd_pr_state *s, uint64_t *seq);
+/*
+ * Write s as version seq + 1 if the object is still at version seq.
+ * 0, -ECANCELED when another gateway wrote first, or a negative errno.
+ */
+int bs_rbd_prstore_write(rados_ioctx_t io, const char *image_id,
+			 const struct bs_rbd_pr_state *s, uint64_t seq);
+
+#endif

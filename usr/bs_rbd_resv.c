@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bs_rbd: an LU's persistent reservations, shared by the image's gateways.
+ *
+ * tgt keeps reservations in one tgtd's memory and names an I_T nexus by
+ * its session: a re-login loses the registration, and each gateway has
+ * its own.  Here one state per image lives in RADOS (bs_rbd_prstore.c);
+ * an I_T nexus is the initiator port (iSCSI name and ISID, from tgt's
+ * TransportID of the session) and the gateway's relative target port.
+ *
+ * PERSISTENT RESERVE OUT runs on a worker: read the state, apply the
+ * command (bs_rbd_pr.c), write it back if the object did not change
+ * meanwhile, else again.  Back on the main loop, the LU takes the new
+ * state, queues the unit attentions for its own nexuses, and tells the
+ * image's other gateways (bs_rbd_peers.h); each re-reads the state before
+ * it acknowledges, and only then does the command end GOOD: no gateway
+ * starts a command under the old state afterwards (within
+ * BS_RBD_PEERS_WAIT_MS; one that does not answer is reported in the log).
+ *
+ * Every other command of the LU is checked first against the state this
+ * LU holds (no RADOS round trip); while no reservation exists, nothing
+ * but RESERVE(6)/RELEASE(6) needs a look at it.  PERSISTENT RESERVE IN
+ * answers from it.  Until the state is read, commands that could conflict
+ * get BUSY.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "list.h"
+#include "util.h"
+#include "tgtd.h"
+#include "driver.h"
+#include "scsi.h"
+#include "target.h"
+#include "work.h"
+
+#include "bs_rbd_conn.h"
+#include "bs_rbd_event.h"
+#include "bs_rbd_image.h"
+#include "bs_rbd_lu.h"
+#include "bs_rbd_peers.h"
+#include "bs_rbd_pr.h"
+#include "bs_rbd_prstore.h"
+#include "bs_rbd_req.h"
+#include "bs_rbd_resv.h"
+#include "bs_rbd_sense.h"
+#include "bs_rbd_worker.h"
+
+/* a PR OUT that keeps losing the race to other gateways gives up */
+#define WRITE_TRIES 16
+/* PR OUTs and reads out at once, of all LUs: workers stay free */
+#define MAX_JOBS 2
+#define RELOAD_S 5
+/* the longest parameter list: 24 bytes and one TransportID */
+#define MAX_PARAM (24 + BS_RBD_PR_TID_MAX)
+
+typedef int (*cmd_fn)(int host_no, struct scsi_cmd *cmd);
+
+struct bs_rbd_resv {
+	struct bs_rbd_lu *rlu;	   /* NULL once the LU let go */
+	struct bs_rbd_pr_state st; /* the image's, as last read */
+	uint64_t seq;		   /* its version */
+	int loaded;		   /* st is the image's */
+	unsigned int jobs;	   /* reads out for the LU: the struct stays */
+	struct tgt_work reload;	   /* a failed read, again */
+	cmd_fn orig[NR_SCSI_OPCODES]; /* the LU's handlers, checked first */
+};
+
+/* A read, or a PR OUT, on a worker */
+struct resv_job {
+	struct bs_rbd_work work;
+	struct bs_rbd_done done;
+	struct bs_rbd_resv *v;
+	struct bs_rbd_image *img;     /* held */
+	struct bs_rbd_req *req;	      /* a PR OUT's, or NULL */
+	struct bs_rbd_peers_msg *msg; /* to acknowledge once read, or NULL */
+	int ret;
+	uint64_t seq;
+	struct bs_rbd_pr_state st;
+	/* PR OUT */
+	struct bs_rbd_pr_nexus from;
+	unsigned int sa;
+	uint8_t scope_type;
+	size_t len;
+	uint8_t param[MAX_PARAM];
+	struct bs_rbd_pr_result res;
+	struct bs_rbd_pr_effects fx;
+};
+
+static unsigned int jobs_out;
+
+/* This gateway's relative target port: its number among the image's. */
+static uint16_t rel_port(const struct bs_rbd_lu *rlu)
+{
+	return rlu->img && rlu->img->tpg_id ? rlu->img->tpg_id : 1;
+}
+
+/*
+ * The command's I_T nexus.  tgt's iSCSI TransportID of a session is the
+ * name, a NUL, ",i,0x" and the 6 bytes of the ISID as they are.
+ */
+static int nexus_of(const struct bs_rbd_lu *rlu, uint64_t itn_id,
+		    struct bs_rbd_pr_nexus *n)
+{
+	struct target *t = rlu->lu->tgt;
+	struct tgt_driver *drv = tgt_drivers[t->lid];
+	char tid[BS_RBD_PR_TID_MAX + 16], *name = tid + 4, *p;
+	int len;
+
+	if (!drv->transportid)
+		return -EINVAL;
+	len = drv->transportid(t->tid, itn_id, tid, sizeof(tid));
+	if (len < 4 || len > (int)sizeof(tid))
+		return -EINVAL;
+	p = name + strnlen(name, (size_t)len - 4) + 1;
+	if (p + 5 + 6 > tid + len || memcmp(p, ",i,0x", 5))
+		return -EINVAL;
+	n->rel_port = rel_port(rlu);
+	return bs_rbd_pr_port(n->port, name, (const uint8_t *)p + 5);
+}
+
+/* How a command meets a reservation (bs_rbd_pr.h's table). */
+static enum bs_rbd_pr_access access_of(const uint8_t *cdb)
+{
+	switch (cdb[0]) {
+	case TEST_UNIT_READY:
+	case REQUEST_SENSE:
+	case INQUIRY:
+	case REPORT_LUNS:
+	case READ_CAPACITY:
+	case LOG_SENSE:
+	case PERSISTENT_RESERVE_IN:
+	case PERSISTENT_RESERVE_OUT:
+	case MAINT_PROTOCOL_IN:
+		return BS_RBD_PR_ALLOWED;
+	case SERVICE_ACTION_IN:
+		/* READ CAPACITY(16) is allowed, GET LBA STATUS reads */
+		return (cdb[1] & 0x1f) == 0x10 ? BS_RBD_PR_ALLOWED
+					       : BS_RBD_PR_READ;
+	case START_STOP:
+		return (cdb[4] & 0xf1) == 0x01 ? BS_RBD_PR_ALLOWED
+					       : BS_RBD_PR_WRITE;
+	case ALLOW_MEDIUM_REMOVAL:
+		return cdb[4] & 0x03 ? BS_RBD_PR_WRITE : BS_RBD_PR_ALLOWED;
+	case READ_6:
+	case READ_10:
+	case READ_12:
+	case READ_16:
+	case VERIFY_10:
+	case VERIFY_12:
+	case VERIFY_16:
+	case MODE_SENSE:
+	case MODE_SENSE_10:
+	case PRE_FETCH_10:
+	case PRE_FETCH_16:
+	case READ_BUFFER:
+	case READ_DEFECT_DATA:
+	case RECEIVE_DIAGNOSTIC:
+		return BS_RBD_PR_READ;
+	case RESERVE:
+	case RELEASE:
+	case RESERVE_10:
+	case RELEASE_10:
+		return BS_RBD_PR_LEGACY;
+	default: /* writes, and whatever else: the safe side */
+		return BS_RBD_PR_WRITE;
+	}
+}
+
+static void resv_free_if_idle(struct bs_rbd_resv *v)
+{
+	if (v->rlu || v->jobs)
+		return;
+	free(v);
+}
+
+/* A state read or written: newer than ours, it is ours now. */
+static void take_state(struct bs_rbd_resv *v, const struct resv_job *j)
+{
+	if (v->loaded && j->seq < v->seq)
+		return;
+	v->st = j->st;
+	v->seq = j->seq;
+	v->loaded = 1;
+}
+
+static struct resv_job *job_new(struct bs_rbd_resv *v,
+				void (*work)(struct bs_rbd_work *),
+				void (*done)(struct bs_rbd_done *))
+{
+	struct resv_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->v = v;
+	j->img = v->rlu->img;
+	bs_rbd_image_hold(j->img);
+	j->work.fn = work;
+	j->done.fn = done;
+	v->jobs++;
+	jobs_out++;
+	return j;
+}
+
+/* The job is over; its memory is the caller's (a PR OUT's request's). */
+static void job_end(struct resv_job *j)
+{
+	struct bs_rbd_resv *v = j->v;
+
+	v->jobs--;
+	jobs_out--;
+	bs_rbd_image_put(j->img);
+	resv_free_if_idle(v);
+}
+
+static void job_free(struct resv_job *j)
+{
+	job_end(j);
+	free(j);
+}
+
+static int job_queue(struct resv_job *j)
+{
+	int ret = bs_rbd_worker_queue(&j->work);
+
+	if (ret)
+		job_free(j);
+	return ret;
+}
+
+/* ---- reading the state ---------------------------------------------- */
+
+static void read_work(struct bs_rbd_work *work)
+{
+	struct resv_job *j = container_of(work, struct resv_job, work);
+
+	j->ret = bs_rbd_prstore_read(bs_rbd_pool_ioctx(j->img->pool),
+				     j->img->id, &j->st, &j->seq);
+	bs_rbd_done_push(&j->done);
+}
+
+static void read_done(struct bs_rbd_done *done)
+{
+	struct resv_job *j = container_of(done, struct resv_job, done);
+	struct bs_rbd_resv *v = j->v;
+
+	if (v->rlu && !j->ret && j->img == v->rlu->img)
+		take_state(v, j);
+	else if (v->rlu && j->ret) {
+		rbd_log(v->rlu,
+			"cannot read the image's reservations (%s): commands "
+			"that a reservation could refuse get BUSY; again in "
+			"%d s",
+			strerror(-j->ret), RELOAD_S);
+		del_work(&v->reload);
+		add_work(&v->reload, RELOAD_S);
+	}
+	if (j->msg)
+		bs_rbd_peers_ack(j->msg);
+	job_free(j);
+}
+
+/* Read the state on a worker; msg, if not NULL, acknowledged after. */
+static int read_state(struct bs_rbd_resv *v, struct bs_rbd_peers_msg *msg)
+{
+	struct resv_job *j;
+
+	if (!v->rlu->img || !*v->rlu->img->id)
+		return -ENOENT;
+	j = job_new(v, read_work, read_done);
+	if (!j)
+		return -ENOMEM;
+	j->msg = msg;
+	return job_queue(j);
+}
+
+static void reload(void *arg)
+{
+	struct bs_rbd_resv *v = arg;
+
+	read_state(v, NULL);
+}
+
+void bs_rbd_resv_load(struct bs_rbd_lu *rlu)
+{
+	struct bs_rbd_resv *v = rlu->resv;
+
+	if (v && read_state(v, NULL))
+		add_work(&v->reload, RELOAD_S);
+}
+
+int bs_rbd_resv_heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
+		      struct bs_rbd_peers_msg *msg)
+{
+	struct bs_rbd_resv *v = rlu->resv;
+
+	if (ev->kind != BS_RBD_EVENT_PR || !v || ev->from == rlu->token ||
+	    !rlu->img || strcmp(ev->ident, rlu->img->ident))
+		return 0;
+	/* a loaded state is never stale: GOOD waits for this read */
+	return !read_state(v, msg);
+}
+
+/* ---- PERSISTENT RESERVE IN ------------------------------------------- */
+
+static int sense(struct scsi_cmd *cmd, uint8_t key, uint16_t asc)
+{
+	sense_data_build(cmd, key, asc);
+	return SAM_STAT_CHECK_CONDITION;
+}
+
+static int pr_in(int host_no, struct scsi_cmd *cmd)
+{
+	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
+	uint32_t alloc = get_unaligned_be16(&cmd->scb[7]);
+	uint16_t asc;
+	uint8_t key;
+	int n;
+
+	(void)host_no;
+	if (bs_rbd_lu_admit(rlu, &key, &asc))
+		return sense(cmd, key, asc);
+	if (!rlu->resv->loaded)
+		return SAM_STAT_BUSY;
+	alloc = min_t(uint32_t, alloc, scsi_get_in_length(cmd));
+	n = bs_rbd_pr_in(&rlu->resv->st, cmd->scb[1] & 0x1f,
+			 scsi_get_in_buffer(cmd), alloc);
+	if (n < 0)
+		return sense(cmd, ILLEGAL_REQUEST, ASC_INVALID_FIELD_IN_CDB);
+	scsi_set_in_resid_by_actual(cmd, min_t(uint32_t, (uint32_t)n, alloc));
+	return SAM_STAT_GOOD;
+}
+
+/* ---- PERSISTENT RESERVE OUT ------------------------------------------ */
+
+/* Worker: read, apply, write if nobody wrote meanwhile, else again. */
+static void out_work(struct bs_rbd_work *work)
+{
+	struct resv_job *j = container_of(work, struct resv_job, work);
+	rados_ioctx_t io = bs_rbd_pool_ioctx(j->img->pool);
+	int tries;
+
+	for (tries = 0; tries < WRITE_TRIES; tries++) {
+		j->ret = bs_rbd_prstore_read(io, j->img->id, &j->st, &j->seq);
+		if (j->ret)
+			break;
+		j->res = bs_rbd_pr_out(&j->st, &j->from, j->sa, j->scope_type,
+				       j->param, j->len, &j->fx);
+		if (j->res.status != BS_RBD_PR_GOOD || !j->fx.changed)
+			break;
+		j->ret = bs_rbd_prstore_write(io, j->img->id, &j->st, j->seq);
+		if (j->ret != -ECANCELED)
+			break;
+	}
+	if (!j->ret && j->fx.changed)
+		j->seq++;
+	bs_rbd_req_defer(j->req, j->ret == -ECANCELED ? -EBUSY : j->ret);
+}
+
+/* The unit attentions for this gateway's nexuses of the LU */
+static void queue_uas(struct bs_rbd_lu *rlu, const struct bs_rbd_pr_effects *fx)
+{
+	struct it_nexus_lu_info *itn_lu;
+	struct bs_rbd_pr_nexus n;
+	int i;
+
+	list_for_each_entry(itn_lu, &rlu->lu->lu_itl_info_list,
+			    lu_itl_info_siblings)
+	{
+		if (nexus_of(rlu, itn_lu->itn_id, &n))
+			continue;
+		for (i = 0; i < fx->nr_ua; i++)
+			if (!strcmp(fx->ua[i].nexus.port, n.port) &&
+			    (!fx->ua[i].nexus.rel_port ||
+			     fx->ua[i].nexus.rel_port == n.rel_port))
+				ua_sense_add_it_nexus(itn_lu->itn_id, rlu->lu,
+						      fx->ua[i].asc);
+	}
+}
+
+/* The other gateways have the new state (or did not answer in time). */
+static void out_told(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+
+	if (done->ret < 0)
+		rbd_log(req->rlu,
+			"reservations changed: not every gateway of the image "
+			"acknowledged it (%s); one that did not may apply the "
+			"old state until it reads the new one",
+			strerror((int)-done->ret));
+	bs_rbd_req_complete(req, SAM_STAT_GOOD);
+}
+
+static void out_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+	struct resv_job *j = (struct resv_job *)req->buf;
+	struct bs_rbd_event ev = { BS_RBD_EVENT_PR, req->rlu->token, "" };
+	struct bs_rbd_lu *rlu = req->rlu;
+
+	job_end(j);
+	if (done->ret < 0) {
+		bs_rbd_req_fail(req, (int)done->ret);
+		return;
+	}
+	take_state(rlu->resv, j);
+	if (j->res.status == BS_RBD_PR_CHECK_CONDITION) {
+		bs_rbd_req_sense(req, j->res.sense_key, j->res.asc);
+		return;
+	}
+	if (j->res.status != BS_RBD_PR_GOOD || !j->fx.changed) {
+		bs_rbd_req_complete(req, j->res.status);
+		return;
+	}
+	queue_uas(rlu, &j->fx);
+	snprintf(ev.ident, sizeof(ev.ident), "%s", req->img->ident);
+	req->done.fn = out_told;
+	if (bs_rbd_peers_send(rlu, &ev, &req->done))
+		bs_rbd_req_complete(req, SAM_STAT_GOOD); /* no other gateway */
+}
+
+/* Checks that need no cluster; then the job, or a status to end with. */
+static int out_start(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, uint32_t len)
+{
+	struct bs_rbd_req *req;
+	struct resv_job *j;
+
+	if (jobs_out >= MAX_JOBS)
+		return SAM_STAT_BUSY;
+	j = job_new(rlu->resv, out_work, NULL);
+	if (!j)
+		return sense(cmd, HARDWARE_ERROR, ASC_INTERNAL_TGT_FAILURE);
+	req = nexus_of(rlu, cmd->cmd_itn_id, &j->from)
+		      ? NULL
+		      : bs_rbd_req_get(rlu, cmd, 0, 0, BS_RBD_DIR_WRITE);
+	if (!req) {
+		job_free(j);
+		return sense(cmd, HARDWARE_ERROR, ASC_INTERNAL_TGT_FAILURE);
+	}
+	j->req = req;
+	req->buf = (char *)j;
+	j->sa = cmd->scb[1] & 0x1f;
+	j->scope_type = cmd->scb[2];
+	j->len = len;
+	memcpy(j->param, scsi_get_out_buffer(cmd), len);
+	bs_rbd_req_start(req, out_done);
+	req->no_abandon = 1; /* bounded by op_timeout per try */
+	if (bs_rbd_worker_queue(&j->work))
+		bs_rbd_req_defer(req, -ENOMEM);
+	return SAM_STAT_GOOD;
+}
+
+static int pr_out(int host_no, struct scsi_cmd *cmd)
+{
+	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
+	uint32_t len = get_unaligned_be32(&cmd->scb[5]);
+	uint16_t asc;
+	uint8_t key;
+
+	(void)host_no;
+	if (bs_rbd_lu_admit(rlu, &key, &asc))
+		return sense(cmd, key, asc);
+	if (!rlu->resv->loaded)
+		return SAM_STAT_BUSY;
+	/* an SPC-2 reservation (RESERVE(6)) of another nexus */
+	if (device_reserved(cmd))
+		return SAM_STAT_RESERVATION_CONFLICT;
+	if (len > scsi_get_out_length(cmd) || len > MAX_PARAM)
+		return sense(cmd, ILLEGAL_REQUEST,
+			     ASC_PARAMETER_LIST_LENGTH_ERR);
+	return out_start(rlu, cmd, len);
+}
+
+/* ---- every other command --------------------------------------------- */
+
+/* 0: the command may run; else the status it ends with. */
+static int conflict(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+{
+	enum bs_rbd_pr_access acc = access_of(cmd->scb);
+	struct bs_rbd_resv *v = rlu->resv;
+	struct bs_rbd_pr_nexus n;
+
+	if (acc == BS_RBD_PR_ALLOWED)
+		return 0;
+	if (!v->loaded)
+		return SAM_STAT_BUSY;
+	if (v->st.type == BS_RBD_PR_NONE &&
+	    (acc != BS_RBD_PR_LEGACY || !v->st.nr_regs))
+		return 0;
+	if (nexus_of(rlu, cmd->cmd_itn_id, &n))
+		return SAM_STAT_RESERVATION_CONFLICT; /* nobody we know */
+	return bs_rbd_pr_conflict(&v->st, &n, acc)
+		       ? SAM_STAT_RESERVATION_CONFLICT
+		       : 0;
+}
+
+static int checked(int host_no, struct scsi_cmd *cmd)
+{
+	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
+	int ret = conflict(rlu, cmd);
+
+	if (ret)
+		return ret;
+	return rlu->resv->orig[cmd->scb[0]](host_no, cmd);
+}
+
+void bs_rbd_resv_install(struct scsi_lu *lu)
+{
+	struct device_type_operations *ops = lu->dev_type_template.ops;
+	struct bs_rbd_resv *v = bs_rbd_lu(lu)->resv;
+	unsigned int op;
+
+	for (op = 0; op < NR_SCSI_OPCODES; op++) {
+		if (op == PERSISTENT_RESERVE_IN || op == PERSISTENT_RESERVE_OUT)
+			continue;
+		if (!ops[op].cmd_perform || ops[op].cmd_perform == checked)
+			continue;
+		v->orig[op] = ops[op].cmd_perform;
+		ops[op].cmd_perform = checked;
+	}
+	ops[PERSISTENT_RESERVE_IN].cmd_perform = pr_in;
+	ops[PERSISTENT_RESERVE_OUT].cmd_perform = pr_out;
+}
+
+int bs_rbd_resv_start(struct bs_rbd_lu *rlu)
+{
+	struct bs_rbd_resv *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	v->rlu = rlu;
+	bs_rbd_pr_init(&v->st);
+	INIT_LIST_HEAD(&v->reload.entry);
+	v->reload.func = reload;
+	v->reload.data = v;
+	rlu->resv = v;
+	return 0;
+}
+
+/* The LU goes: a read out frees the state when it ends. */
+void bs_rbd_resv_stop(struct bs_rbd_lu *rlu)
+{
+	struct bs_rbd_resv *v = rlu->resv;
+
+	if (!v)
+		return;
+	del_work(&v->reload);
+	rlu->resv = NULL;
+	v->rlu = NULL;
+	resv_free_if_idle(v);
+}

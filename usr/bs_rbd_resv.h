@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * bs_rbd: an LU's persistent reservations - one state per image, kept in
+ * RADOS and shared by every gateway of the image (bs_rbd_resv.c).  Main
+ * loop only.
+ */
+#ifndef BS_RBD_RESV_H
+#define BS_RBD_RESV_H
+
+struct bs_rbd_lu;
+struct bs_rbd_event;
+struct bs_rbd_peers_msg;
+struct scsi_cmd;
+struct scsi_lu;
+
+int bs_rbd_resv_start(struct bs_rbd_lu *rlu);
+void bs_rbd_resv_stop(struct bs_rbd_lu *rlu);
+/* The LU serves an image (again): read its state. */
+void bs_rbd_resv_load(struct bs_rbd_lu *rlu);
+/*
+ * Install the reservation handlers (PERSISTENT RESERVE IN and OUT) and
+ * the check every other command of the LU goes through first.
+ */
+void bs_rbd_resv_install(struct scsi_lu *lu);
+/* An event from the image's channel: another gateway changed the state. */
+int bs_rbd_resv_heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
+		      struct bs_rbd_peers_msg *msg);
+
+#endif
