@@ -975,3 +975,82 @@ bad:
 	bs_rbd_pr_init(s);
 	return -EINVAL;
 }
+
+/* ---- unit attentions as bytes --------------------------------------- */
+
+#define UA_MAGIC "bsUA"
+#define UA_HDR 8   /* magic, version (16), count (16) */
+#define UA_FIXED 5 /* ASC (16), target port (16), port name length (8) */
+
+static int ua_asc_ok(unsigned int asc)
+{
+	return asc == BS_RBD_PR_ASC_RESERVATIONS_PREEMPTED ||
+	       asc == BS_RBD_PR_ASC_RESERVATIONS_RELEASED ||
+	       asc == BS_RBD_PR_ASC_REGISTRATIONS_PREEMPTED;
+}
+
+size_t bs_rbd_pr_ua_encode(const struct bs_rbd_pr_ua *ua, int n, uint8_t *buf,
+			   size_t len)
+{
+	size_t off = UA_HDR, pl;
+	int i;
+
+	if (n < 0 || n > BS_RBD_PR_MAX_REGS || !buf || len < UA_HDR)
+		return 0;
+	memcpy(buf, UA_MAGIC, 4);
+	put_le(buf + 4, VERSION, 2);
+	put_le(buf + 6, (uint64_t)n, 2);
+	for (i = 0; i < n; i++, off += UA_FIXED + pl) {
+		pl = port_len(ua[i].nexus.port);
+		if (!ua_asc_ok(ua[i].asc) ||
+		    !port_ok(ua[i].nexus.port, pl, 1) ||
+		    len - off < UA_FIXED + pl)
+			return 0;
+		put_le(buf + off, ua[i].asc, 2);
+		put_le(buf + off + 2, ua[i].nexus.rel_port, 2);
+		buf[off + 4] = (uint8_t)pl;
+		memcpy(buf + off + UA_FIXED, ua[i].nexus.port, pl);
+	}
+	return off;
+}
+
+/* One unit attention at *off */
+static int decode_ua(const uint8_t *b, size_t len, size_t *off,
+		     struct bs_rbd_pr_ua *ua)
+{
+	size_t pl;
+
+	if (len - *off < UA_FIXED)
+		return -EINVAL;
+	b += *off;
+	pl = b[4];
+	if (len - *off - UA_FIXED < pl || pl >= BS_RBD_PR_PORT_MAX ||
+	    !port_ok((const char *)b + UA_FIXED, pl, 1) ||
+	    !ua_asc_ok((unsigned int)get_le(b, 2)))
+		return -EINVAL;
+	memset(ua, 0, sizeof(*ua));
+	ua->asc = (uint16_t)get_le(b, 2);
+	ua->nexus.rel_port = (uint16_t)get_le(b + 2, 2);
+	memcpy(ua->nexus.port, b + UA_FIXED, pl);
+	*off += UA_FIXED + pl;
+	return 0;
+}
+
+int bs_rbd_pr_ua_decode(const void *buf, size_t len, struct bs_rbd_pr_ua *ua,
+			int max)
+{
+	const uint8_t *b = buf;
+	size_t off = UA_HDR;
+	int i, n;
+
+	if (!b || len < UA_HDR || memcmp(b, UA_MAGIC, 4) ||
+	    get_le(b + 4, 2) != VERSION)
+		return -EINVAL;
+	n = (int)get_le(b + 6, 2);
+	if (n > max || n > BS_RBD_PR_MAX_REGS)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (decode_ua(b, len, &off, &ua[i]))
+			return -EINVAL;
+	return off == len ? n : -EINVAL;
+}

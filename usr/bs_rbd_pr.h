@@ -286,4 +286,19 @@ int bs_rbd_pr_tid_parse(const uint8_t *buf, size_t len,
  */
 size_t bs_rbd_pr_tid_format(const char *port, uint8_t *buf, size_t len);
 
+/*
+ * The unit attentions of one change (PR OUT's effects) as bytes, for the
+ * gateways that did not make it: "bsUA", version 1 (16 bits), count (16),
+ * then per one its ASC (16), target port (16, 0: every port), port name
+ * length (8) and name.  The length written, or 0 if ua is not valid or
+ * len too small (BS_RBD_PR_UA_ENCODED_MAX always fits).
+ */
+#define BS_RBD_PR_UA_ENCODED_MAX \
+	(8 + BS_RBD_PR_MAX_REGS * (5 + BS_RBD_PR_PORT_MAX))
+size_t bs_rbd_pr_ua_encode(const struct bs_rbd_pr_ua *ua, int n, uint8_t *buf,
+			   size_t len);
+/* How many (at most max) were decoded into ua, or -EINVAL. */
+int bs_rbd_pr_ua_decode(const void *buf, size_t len, struct bs_rbd_pr_ua *ua,
+			int max);
+
 #endif

@@ -18,17 +18,21 @@
 void bs_rbd_prstore_oid(const char *image_id, char *oid, size_t len);
 
 /*
- * The image's state and its version (*seq, 0 when no state was ever
- * written: the empty state).  0, or a negative errno (-EINVAL: the
- * object holds something that is not a state).
+ * The image's state, its version (*seq, 0 when no state was ever written:
+ * the empty state), and the unit attentions of the change that made it
+ * (ua: room for BS_RBD_PR_MAX_REGS).  0, or a negative errno (-EINVAL:
+ * the object holds something that is not a state).
  */
 int bs_rbd_prstore_read(rados_ioctx_t io, const char *image_id,
-			struct bs_rbd_pr_state *s, uint64_t *seq);
+			struct bs_rbd_pr_state *s, uint64_t *seq,
+			struct bs_rbd_pr_ua *ua, int *nr_ua);
 /*
- * Write s as version seq + 1 if the object is still at version seq.
- * 0, -ECANCELED when another gateway wrote first, or a negative errno.
+ * Write s, and the unit attentions of the change, as version seq + 1 if
+ * the object is still at version seq.  0, -ECANCELED when another gateway
+ * wrote first, or a negative errno.
  */
 int bs_rbd_prstore_write(rados_ioctx_t io, const char *image_id,
-			 const struct bs_rbd_pr_state *s, uint64_t seq);
+			 const struct bs_rbd_pr_state *s, uint64_t seq,
+			 const struct bs_rbd_pr_ua *ua, int nr_ua);
 
 #endif

@@ -234,12 +234,35 @@ static int job_queue(struct resv_job *j)
 
 /* ---- reading the state ---------------------------------------------- */
 
+/* The unit attentions for this gateway's nexuses of the LU */
+static void queue_uas(struct bs_rbd_lu *rlu, const struct bs_rbd_pr_ua *ua,
+		      int nr_ua)
+{
+	struct it_nexus_lu_info *itn_lu;
+	struct bs_rbd_pr_nexus n;
+	int i;
+
+	list_for_each_entry(itn_lu, &rlu->lu->lu_itl_info_list,
+			    lu_itl_info_siblings)
+	{
+		if (nexus_of(rlu, itn_lu->itn_id, &n))
+			continue;
+		for (i = 0; i < nr_ua; i++)
+			if (!strcmp(ua[i].nexus.port, n.port) &&
+			    (!ua[i].nexus.rel_port ||
+			     ua[i].nexus.rel_port == n.rel_port))
+				ua_sense_add_it_nexus(itn_lu->itn_id, rlu->lu,
+						      ua[i].asc);
+	}
+}
+
 static void read_work(struct bs_rbd_work *work)
 {
 	struct resv_job *j = container_of(work, struct resv_job, work);
 
-	j->ret = bs_rbd_prstore_read(bs_rbd_pool_ioctx(j->img->pool),
-				     j->img->id, &j->st, &j->seq);
+	j->ret =
+		bs_rbd_prstore_read(bs_rbd_pool_ioctx(j->img->pool), j->img->id,
+				    &j->st, &j->seq, j->fx.ua, &j->fx.nr_ua);
 	bs_rbd_done_push(&j->done);
 }
 
@@ -248,9 +271,12 @@ static void read_done(struct bs_rbd_done *done)
 	struct resv_job *j = container_of(done, struct resv_job, done);
 	struct bs_rbd_resv *v = j->v;
 
-	if (v->rlu && !j->ret && j->img == v->rlu->img)
+	if (v->rlu && !j->ret && j->img == v->rlu->img) {
+		/* a change through another gateway (or LU): its attentions */
+		if (v->loaded && j->seq > v->seq)
+			queue_uas(v->rlu, j->fx.ua, j->fx.nr_ua);
 		take_state(v, j);
-	else if (v->rlu && j->ret) {
+	} else if (v->rlu && j->ret) {
 		rbd_log(v->rlu,
 			"cannot read the image's reservations (%s): commands "
 			"that a reservation could refuse get BUSY; again in "
@@ -345,41 +371,22 @@ static void out_work(struct bs_rbd_work *work)
 	int tries;
 
 	for (tries = 0; tries < WRITE_TRIES; tries++) {
-		j->ret = bs_rbd_prstore_read(io, j->img->id, &j->st, &j->seq);
+		j->ret = bs_rbd_prstore_read(io, j->img->id, &j->st, &j->seq,
+					     j->fx.ua, &j->fx.nr_ua);
 		if (j->ret)
 			break;
 		j->res = bs_rbd_pr_out(&j->st, &j->from, j->sa, j->scope_type,
 				       j->param, j->len, &j->fx);
 		if (j->res.status != BS_RBD_PR_GOOD || !j->fx.changed)
 			break;
-		j->ret = bs_rbd_prstore_write(io, j->img->id, &j->st, j->seq);
+		j->ret = bs_rbd_prstore_write(io, j->img->id, &j->st, j->seq,
+					      j->fx.ua, j->fx.nr_ua);
 		if (j->ret != -ECANCELED)
 			break;
 	}
 	if (!j->ret && j->fx.changed)
 		j->seq++;
 	bs_rbd_req_defer(j->req, j->ret == -ECANCELED ? -EBUSY : j->ret);
-}
-
-/* The unit attentions for this gateway's nexuses of the LU */
-static void queue_uas(struct bs_rbd_lu *rlu, const struct bs_rbd_pr_effects *fx)
-{
-	struct it_nexus_lu_info *itn_lu;
-	struct bs_rbd_pr_nexus n;
-	int i;
-
-	list_for_each_entry(itn_lu, &rlu->lu->lu_itl_info_list,
-			    lu_itl_info_siblings)
-	{
-		if (nexus_of(rlu, itn_lu->itn_id, &n))
-			continue;
-		for (i = 0; i < fx->nr_ua; i++)
-			if (!strcmp(fx->ua[i].nexus.port, n.port) &&
-			    (!fx->ua[i].nexus.rel_port ||
-			     fx->ua[i].nexus.rel_port == n.rel_port))
-				ua_sense_add_it_nexus(itn_lu->itn_id, rlu->lu,
-						      fx->ua[i].asc);
-	}
 }
 
 /* The other gateways have the new state (or did not answer in time). */
@@ -417,7 +424,7 @@ static void out_done(struct bs_rbd_done *done)
 		bs_rbd_req_complete(req, j->res.status);
 		return;
 	}
-	queue_uas(rlu, &j->fx);
+	queue_uas(rlu, j->fx.ua, j->fx.nr_ua);
 	snprintf(ev.ident, sizeof(ev.ident), "%s", req->img->ident);
 	req->done.fn = out_told;
 	if (bs_rbd_peers_send(rlu, &ev, &req->done))

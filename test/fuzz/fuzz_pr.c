@@ -52,6 +52,20 @@ static void check_decode(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* A unit attention list decodes, and re-encodes to the same bytes. */
+static void check_ua(const uint8_t *data, size_t size)
+{
+	static uint8_t out[BS_RBD_PR_UA_ENCODED_MAX];
+	int n = bs_rbd_pr_ua_decode(size ? data : NULL, size, fx.ua,
+				    BS_RBD_PR_MAX_REGS);
+
+	if (n < 0)
+		return;
+	if (bs_rbd_pr_ua_encode(fx.ua, n, out, sizeof(out)) != size ||
+	    memcmp(out, data, size))
+		abort();
+}
+
 static void check_tid(const uint8_t *data, size_t size)
 {
 	char port[BS_RBD_PR_PORT_MAX], port2[BS_RBD_PR_PORT_MAX];
@@ -218,6 +232,7 @@ static void run_script(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	check_decode(data, size);
+	check_ua(data, size);
 	check_tid(data, size);
 	run_script(data, size);
 	return 0;

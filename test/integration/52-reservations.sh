@@ -37,20 +37,28 @@ resv_status() { sed -n 's/^status=\(0x[0-9a-f]*\) .*/\1/p' <<<"$1"; }
 
 # One initiator writes through gw1, another preempts it through gw2 - the
 # sequence of a failover cluster (Windows, pacemaker's fence_scsi): the
-# first one's next write through gw1 is refused, and both gateways report
-# the same keys and reservation.
+# first one gets REGISTRATIONS PREEMPTED on gw1, its next write there is
+# refused, and both gateways report the same keys and reservation.
 t_resv_failover_cluster_sequence()
 {
-	local d=$WORK/resv-seq r k k1 k2 r1 r2
+	local d=$WORK/resv-seq r k k1 k2 r1 r2 poll
 	alua_pair rbd/resv-seq "$d" || return 1
 	r=$(resv_out "$ALUA_U1" node1 0 0 0 0x1111)
 	[ "$(resv_status "$r")" = 0x00 ] || failed "node1 REGISTER via gw1: $r"
 	r=$(resv_out "$ALUA_U1" node1 1 5 0x1111 0)
 	[ "$(resv_status "$r")" = 0x00 ] || failed "node1 RESERVE WERO via gw1: $r"
+	# node1 stays logged in to gw1, polling
+	"$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:node1 -S 1 -n 200 "$ALUA_U1" \
+		00000000000000 >"$WORK/resv.poll" &
+	poll=$!
 	r=$(resv_out "$ALUA_U2" node2 0 0 0 0x2222)
 	[ "$(resv_status "$r")" = 0x00 ] || failed "node2 REGISTER via gw2: $r"
 	r=$(resv_out "$ALUA_U2" node2 4 5 0x2222 0x1111)
 	[ "$(resv_status "$r")" = 0x00 ] || failed "node2 PREEMPT via gw2: $r"
+	wait "$poll"
+	tail -n 1 "$WORK/resv.poll" |
+		grep -q "^status=0x02 key=0x6 asc=0x2a ascq=0x05" ||
+		failed "node1 on gw1: no REGISTRATIONS PREEMPTED: $(tail -n 1 "$WORK/resv.poll")"
 	r=$("$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:node1 -S 1 -w 512:0x11 \
 		"$ALUA_U1" 2a000000000000000100)
 	[ "$(resv_status "$r")" = 0x18 ] ||

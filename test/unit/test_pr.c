@@ -1075,6 +1075,38 @@ static void decode_refuses(void)
 	CHECK(bs_rbd_pr_encode(&st, buf, sizeof(buf)) == 0);
 }
 
+/* the unit attentions of one change, as bytes for the other gateways */
+static void ua_round_trip(void)
+{
+	struct bs_rbd_pr_ua ua[2], back[2];
+	static uint8_t buf[BS_RBD_PR_UA_ENCODED_MAX];
+	size_t len, i;
+
+	memset(ua, 0, sizeof(ua));
+	strcpy(ua[0].nexus.port, "iqn.a,i,0x0123456789ab");
+	ua[0].nexus.rel_port = 2;
+	ua[0].asc = BS_RBD_PR_ASC_REGISTRATIONS_PREEMPTED;
+	strcpy(ua[1].nexus.port, "iqn.b,i,0x000000000001");
+	ua[1].asc = BS_RBD_PR_ASC_RESERVATIONS_RELEASED;
+	len = bs_rbd_pr_ua_encode(ua, 2, buf, sizeof(buf));
+	CHECK(len == 8 + 2 * 5 + 22 + 22);
+	CHECK(bs_rbd_pr_ua_decode(buf, len, back, 2) == 2);
+	CHECK(!memcmp(ua, back, sizeof(ua)));
+	CHECK(bs_rbd_pr_ua_decode(buf, len, back, 1) == -EINVAL);
+	for (i = 0; i < len; i++)
+		CHECK(bs_rbd_pr_ua_decode(buf, i, back, 2) == -EINVAL);
+	CHECK(bs_rbd_pr_ua_decode(buf, len + 1, back, 2) == -EINVAL);
+	CHECK(bs_rbd_pr_ua_encode(ua, 0, buf, sizeof(buf)) == 8);
+	CHECK(bs_rbd_pr_ua_decode(buf, 8, back, 2) == 0);
+	/* what no change makes: another ASC, a name not in lowercase */
+	ua[1].asc = 0x2900;
+	CHECK(bs_rbd_pr_ua_encode(ua, 2, buf, sizeof(buf)) == 0);
+	ua[1].asc = BS_RBD_PR_ASC_RESERVATIONS_PREEMPTED;
+	strcpy(ua[1].nexus.port, "IQN.b,i,0x000000000001");
+	CHECK(bs_rbd_pr_ua_encode(ua, 2, buf, sizeof(buf)) == 0);
+	CHECK(bs_rbd_pr_ua_encode(ua, 1, buf, 20) == 0);
+}
+
 int main(void)
 {
 	RUN(port_names);
@@ -1106,5 +1138,6 @@ int main(void)
 	RUN(transport_ids_refused);
 	RUN(encode_round_trip);
 	RUN(decode_refuses);
+	RUN(ua_round_trip);
 	return unit_report("unit/pr");
 }
