@@ -61,12 +61,30 @@ static size_t kind_of(const char *msg, size_t len, struct bs_rbd_event *ev)
 	return 0;
 }
 
+/*
+ * `rados notify OBJ MSG` (how an operator sends one, README.rbd) puts the
+ * text's length before it, 32 bits little endian: skip that.
+ */
+static const char *unframe(const char *p, size_t *len)
+{
+	const unsigned char *b = (const unsigned char *)p;
+
+	if (*len >= 4 && (size_t)(b[0] | b[1] << 8 | b[2] << 16 |
+				  (unsigned long)b[3] << 24) == *len - 4) {
+		*len -= 4;
+		return p + 4;
+	}
+	return p;
+}
+
 int bs_rbd_event_parse(const void *msg, size_t len, struct bs_rbd_event *ev)
 {
 	const char *p = msg;
 	unsigned long long from = 0;
 	size_t n, i;
 
+	if (p)
+		p = unframe(p, &len);
 	if (!p || len <= strlen(PREFIX) || memcmp(p, PREFIX, strlen(PREFIX)))
 		return -EINVAL;
 	p += strlen(PREFIX);

@@ -34,7 +34,11 @@ struct bs_rbd_event {
 /* The message for ev in buf; its length, or 0 when ev cannot be sent. */
 size_t bs_rbd_event_format(const struct bs_rbd_event *ev, char *buf,
 			   size_t len);
-/* 0 with *ev set, or -EINVAL for anything but a well-formed message. */
+/*
+ * 0 with *ev set, or -EINVAL for anything but a well-formed message (which
+ * may come after its length, 32 bits little endian, as `rados notify`
+ * sends it).
+ */
 int bs_rbd_event_parse(const void *msg, size_t len, struct bs_rbd_event *ev);
 
 #endif

@@ -34,13 +34,23 @@ static int heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
 	return 0;
 }
 
+/* Reservation changes may go unheard while the watch is down: the state
+ * read before is not trusted, and is read again once the watch is up. */
+static void watching(struct bs_rbd_lu *rlu, int up)
+{
+	if (up)
+		bs_rbd_resv_load(rlu);
+	else
+		bs_rbd_resv_unload(rlu);
+}
+
 int bs_rbd_listen_start(struct bs_rbd_lu *rlu)
 {
 	int ret = 0;
 
 	/* registered: other gateways may know of this one */
 	if (rlu->img->tpg_id)
-		ret = bs_rbd_peers_start(rlu, heard);
+		ret = bs_rbd_peers_start(rlu, heard, watching);
 	if (ret)
 		rbd_log(rlu,
 			"cannot hear the image's other gateways (LUN resets, "
@@ -53,4 +63,5 @@ int bs_rbd_listen_start(struct bs_rbd_lu *rlu)
 void bs_rbd_listen_stop(struct bs_rbd_lu *rlu)
 {
 	bs_rbd_peers_stop(rlu);
+	bs_rbd_resv_unload(rlu);
 }

@@ -47,6 +47,7 @@ struct bs_rbd_peers {
 	struct bs_rbd_lu *rlu;	  /* NULL once the LU let go of us */
 	struct bs_rbd_image *img; /* held: its registry object is watched */
 	bs_rbd_peers_fn fn;
+	bs_rbd_peers_up_fn up;
 	char oid[BS_RBD_GATEWAY_OID_LEN];
 	uint64_t cookie; /* the watch, while watching */
 	/* the worker's while busy, else the main loop's */
@@ -204,9 +205,11 @@ static void watch_failed(struct bs_rbd_peers *p, int err)
 	if (!p->told)
 		rbd_log(p->rlu,
 			"cannot watch %s (%s): this gateway does not hear "
-			"the others' LUN resets; trying again every %d s",
+			"the others (LUN resets, reservation changes); "
+			"trying again every %d s",
 			p->oid, strerror(-err), RETRY_S);
 	p->told = 1;
+	p->up(p->rlu, 0);
 	retry_in(p, RETRY_S);
 }
 
@@ -231,6 +234,7 @@ static void worked(struct bs_rbd_done *done)
 	if (p->told)
 		rbd_log(p->rlu, "watching %s again", p->oid);
 	p->told = 0;
+	p->up(p->rlu, 1);
 	if (p->again)
 		queue(p);
 }
@@ -244,6 +248,7 @@ static void lost(struct bs_rbd_done *done)
 		free_if_idle(p);
 		return;
 	}
+	p->up(p->rlu, 0);
 	if (p->busy)
 		p->again = 1;
 	else
@@ -258,7 +263,8 @@ static void retry(void *arg)
 		queue(p);
 }
 
-int bs_rbd_peers_start(struct bs_rbd_lu *rlu, bs_rbd_peers_fn fn)
+int bs_rbd_peers_start(struct bs_rbd_lu *rlu, bs_rbd_peers_fn fn,
+		       bs_rbd_peers_up_fn up)
 {
 	struct bs_rbd_peers *p = calloc(1, sizeof(*p));
 
@@ -266,6 +272,7 @@ int bs_rbd_peers_start(struct bs_rbd_lu *rlu, bs_rbd_peers_fn fn)
 		return -ENOMEM;
 	p->rlu = rlu;
 	p->fn = fn;
+	p->up = up;
 	p->img = rlu->img;
 	bs_rbd_image_hold(p->img);
 	bs_rbd_gateway_oid(p->img->id, p->oid, sizeof(p->oid));

@@ -35,8 +35,15 @@ typedef int (*bs_rbd_peers_fn)(struct bs_rbd_lu *rlu,
 
 void bs_rbd_peers_ack(struct bs_rbd_peers_msg *msg);
 
+/*
+ * Called on the main loop when the LU's watch is set up (up 1: from now
+ * on, nothing sent is missed) or lost or not set up (0).
+ */
+typedef void (*bs_rbd_peers_up_fn)(struct bs_rbd_lu *rlu, int up);
+
 /* Join the channel of the LU's current image (one with a gateway number). */
-int bs_rbd_peers_start(struct bs_rbd_lu *rlu, bs_rbd_peers_fn fn);
+int bs_rbd_peers_start(struct bs_rbd_lu *rlu, bs_rbd_peers_fn fn,
+		       bs_rbd_peers_up_fn up);
 void bs_rbd_peers_stop(struct bs_rbd_lu *rlu);
 /*
  * Has another client (another gateway) spoken on the channel since the

@@ -2,10 +2,12 @@
 /*
  * bs_rbd: an image's persistent reservations, in RADOS next to the image.
  *
- * One object per image, bs_rbd_pr.IMAGE_ID in the image's pool and
- * namespace, whose omap holds the state (bs_rbd_pr_encode) under "state",
+ * One object per SCSI device (an image, or a snapshot), bs_rbd_pr.IDENT
+ * in the image's pool and namespace, IDENT its identity (VPD 0x80), whose omap holds the state (bs_rbd_pr_encode) under "state",
  * its version under "seq", and the unit attentions of the change that
- * made it (bs_rbd_pr_ua_encode) under "ua", for the other gateways.  A write compares "seq" in the same
+ * made it (bs_rbd_pr_ua_encode) under "ua", for the other gateways.  A
+ * random "epoch", set when the object is made, tells an object an
+ * operator removed and that was made again from the one before.  A write compares "seq" in the same
  * operation, so two gateways changing the state at once never lose an
  * update: the second one reads again and applies its command anew.
  */
@@ -21,25 +23,37 @@
 #define SEQ_KEY "seq"
 #define STATE_KEY "state"
 #define UA_KEY "ua"
+#define EPOCH_KEY "epoch"
 
 /* What one read returns */
 struct found {
 	struct bs_rbd_pr_state *s;
-	uint64_t *seq;
+	uint64_t *seq, *epoch;
 	struct bs_rbd_pr_ua *ua;
 	int *nr_ua;
 };
 
-void bs_rbd_prstore_oid(const char *image_id, char *oid, size_t len)
+void bs_rbd_prstore_oid(const char *ident, char *oid, size_t len)
 {
-	snprintf(oid, len, OID_PREFIX "%s", image_id);
+	snprintf(oid, len, OID_PREFIX "%s", ident);
 }
 
-/* One omap entry read: the version, the state, or the unit attentions. */
+static int number(const char *val, size_t vlen, uint64_t *v)
+{
+	char num[24], *end;
+
+	if (!vlen || vlen >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, val, vlen);
+	num[vlen] = 0;
+	*v = strtoull(num, &end, 10);
+	return *end ? -EINVAL : 0;
+}
+
+/* One omap entry read: a number, the state, or the unit attentions. */
 static int take(const char *key, const char *val, size_t vlen,
 		const struct found *f)
 {
-	char num[24], *end;
 	int n;
 
 	if (!strcmp(key, STATE_KEY))
@@ -49,21 +63,18 @@ static int take(const char *key, const char *val, size_t vlen,
 		*f->nr_ua = n < 0 ? 0 : n;
 		return n < 0 ? n : 0;
 	}
-	if (strcmp(key, SEQ_KEY))
-		return 0; /* not ours to judge */
-	if (!vlen || vlen >= sizeof(num))
-		return -EINVAL;
-	memcpy(num, val, vlen);
-	num[vlen] = 0;
-	*f->seq = strtoull(num, &end, 10);
-	return *end ? -EINVAL : 0;
+	if (!strcmp(key, EPOCH_KEY))
+		return number(val, vlen, f->epoch);
+	if (!strcmp(key, SEQ_KEY))
+		return number(val, vlen, f->seq);
+	return 0; /* not ours to judge */
 }
 
-int bs_rbd_prstore_read(rados_ioctx_t io, const char *image_id,
-			struct bs_rbd_pr_state *s, uint64_t *seq,
-			struct bs_rbd_pr_ua *ua, int *nr_ua)
+int bs_rbd_prstore_read(rados_ioctx_t io, const char *ident,
+			struct bs_rbd_pr_state *s, uint64_t *epoch,
+			uint64_t *seq, struct bs_rbd_pr_ua *ua, int *nr_ua)
 {
-	const struct found f = { s, seq, ua, nr_ua };
+	const struct found f = { s, seq, epoch, ua, nr_ua };
 	rados_read_op_t op = rados_create_read_op();
 	char oid[BS_RBD_PRSTORE_OID_LEN], *key, *val;
 	rados_omap_iter_t iter;
@@ -74,9 +85,9 @@ int bs_rbd_prstore_read(rados_ioctx_t io, const char *image_id,
 	if (!op)
 		return -ENOMEM;
 	bs_rbd_pr_init(s);
-	*seq = 0;
+	*seq = *epoch = 0;
 	*nr_ua = 0;
-	bs_rbd_prstore_oid(image_id, oid, sizeof(oid));
+	bs_rbd_prstore_oid(ident, oid, sizeof(oid));
 	rados_read_op_omap_get_vals2(op, "", "", 8, &iter, &more, &rval);
 	ret = rados_read_op_operate(op, io, oid, 0);
 	if (!ret)
@@ -88,24 +99,27 @@ int bs_rbd_prstore_read(rados_ioctx_t io, const char *image_id,
 	rados_release_read_op(op);
 	if (ret == -ENOENT) {
 		bs_rbd_pr_init(s);
-		*seq = 0;
+		*seq = *epoch = 0;
 		*nr_ua = 0;
 		return 0;
 	}
 	return ret;
 }
 
-/* The omap values of a write: the state, its version, unit attentions */
+/* The omap values of a write: state, version, unit attentions, epoch */
 struct values {
-	char next[24];
-	size_t lens[3];
+	char next[24], epoch[24];
+	size_t lens[4];
 	uint8_t state[BS_RBD_PR_ENCODED_MAX];
 	uint8_t ua[BS_RBD_PR_UA_ENCODED_MAX];
 };
 
 static int values_of(struct values *v, const struct bs_rbd_pr_state *s,
-		     uint64_t seq, const struct bs_rbd_pr_ua *ua, int nr_ua)
+		     uint64_t epoch, uint64_t seq,
+		     const struct bs_rbd_pr_ua *ua, int nr_ua)
 {
+	v->lens[3] =
+		(size_t)snprintf(v->epoch, sizeof(v->epoch), "%" PRIu64, epoch);
 	v->lens[0] = bs_rbd_pr_encode(s, v->state, sizeof(v->state));
 	v->lens[1] =
 		(size_t)snprintf(v->next, sizeof(v->next), "%" PRIu64, seq + 1);
@@ -113,20 +127,35 @@ static int values_of(struct values *v, const struct bs_rbd_pr_state *s,
 	return v->lens[0] && v->lens[2] ? 0 : -EINVAL;
 }
 
-int bs_rbd_prstore_write(rados_ioctx_t io, const char *image_id,
-			 const struct bs_rbd_pr_state *s, uint64_t seq,
-			 const struct bs_rbd_pr_ua *ua, int nr_ua)
+/* The compare of a write: the object we read, at the version we read */
+static void expect(rados_write_op_t op, const struct values *v, uint64_t seq,
+		   char *old, size_t len, int *cmp)
 {
-	const char *keys[3] = { STATE_KEY, SEQ_KEY, UA_KEY };
-	size_t klens[3] = { strlen(STATE_KEY), strlen(SEQ_KEY),
-			    strlen(UA_KEY) };
+	if (!seq) {
+		rados_write_op_create(op, LIBRADOS_CREATE_EXCLUSIVE, NULL);
+		return;
+	}
+	snprintf(old, len, "%" PRIu64, seq);
+	rados_write_op_omap_cmp(op, SEQ_KEY, LIBRADOS_CMPXATTR_OP_EQ, old,
+				strlen(old), &cmp[0]);
+	rados_write_op_omap_cmp(op, EPOCH_KEY, LIBRADOS_CMPXATTR_OP_EQ,
+				v->epoch, v->lens[3], &cmp[1]);
+}
+
+int bs_rbd_prstore_write(rados_ioctx_t io, const char *ident,
+			 const struct bs_rbd_pr_state *s, uint64_t epoch,
+			 uint64_t seq, const struct bs_rbd_pr_ua *ua, int nr_ua)
+{
+	const char *keys[4] = { STATE_KEY, SEQ_KEY, UA_KEY, EPOCH_KEY };
+	size_t klens[4] = { strlen(STATE_KEY), strlen(SEQ_KEY), strlen(UA_KEY),
+			    strlen(EPOCH_KEY) };
 	char oid[BS_RBD_PRSTORE_OID_LEN], old[24];
 	struct values *v = malloc(sizeof(*v));
-	const char *vals[3];
+	const char *vals[4];
 	rados_write_op_t op = NULL;
-	int ret = -ENOMEM, cmp = 0;
+	int ret = -ENOMEM, cmp[2] = { 0, 0 };
 
-	if (v && values_of(v, s, seq, ua, nr_ua))
+	if (v && values_of(v, s, epoch, seq, ua, nr_ua))
 		ret = -EINVAL;
 	else if (v)
 		op = rados_create_write_op();
@@ -135,14 +164,11 @@ int bs_rbd_prstore_write(rados_ioctx_t io, const char *image_id,
 	vals[0] = (const char *)v->state;
 	vals[1] = v->next;
 	vals[2] = (const char *)v->ua;
-	bs_rbd_prstore_oid(image_id, oid, sizeof(oid));
-	snprintf(old, sizeof(old), "%" PRIu64, seq);
-	if (seq)
-		rados_write_op_omap_cmp(op, SEQ_KEY, LIBRADOS_CMPXATTR_OP_EQ,
-					old, strlen(old), &cmp);
-	else
-		rados_write_op_create(op, LIBRADOS_CREATE_EXCLUSIVE, NULL);
-	rados_write_op_omap_set2(op, keys, vals, klens, v->lens, 3);
+	vals[3] = v->epoch;
+	bs_rbd_prstore_oid(ident, oid, sizeof(oid));
+	expect(op, v, seq, old, sizeof(old), cmp);
+	/* the epoch is written once, when the object is made */
+	rados_write_op_omap_set2(op, keys, vals, klens, v->lens, seq ? 3 : 4);
 	ret = rados_write_op_operate2(op, io, oid, NULL, 0);
 	rados_release_write_op(op);
 	ret = ret == -EEXIST ? -ECANCELED : ret;

@@ -13,26 +13,32 @@
 
 #include "bs_rbd_pr.h"
 
-/* The name of the image's reservation object */
+/*
+ * The name of the device's reservation object: its identity (a snapshot
+ * is another device), bs_rbd_ident.h
+ */
 #define BS_RBD_PRSTORE_OID_LEN 128
-void bs_rbd_prstore_oid(const char *image_id, char *oid, size_t len);
+void bs_rbd_prstore_oid(const char *ident, char *oid, size_t len);
 
 /*
- * The image's state, its version (*seq, 0 when no state was ever written:
- * the empty state), and the unit attentions of the change that made it
- * (ua: room for BS_RBD_PR_MAX_REGS).  0, or a negative errno (-EINVAL:
- * the object holds something that is not a state).
+ * The device's state, its object's epoch and version (*epoch and *seq 0
+ * when there is no object: the empty state), and the unit attentions of
+ * the change that made it (ua: room for BS_RBD_PR_MAX_REGS).  0, or a
+ * negative errno (-EINVAL: the object holds something that is not a
+ * state).
  */
-int bs_rbd_prstore_read(rados_ioctx_t io, const char *image_id,
-			struct bs_rbd_pr_state *s, uint64_t *seq,
-			struct bs_rbd_pr_ua *ua, int *nr_ua);
+int bs_rbd_prstore_read(rados_ioctx_t io, const char *ident,
+			struct bs_rbd_pr_state *s, uint64_t *epoch,
+			uint64_t *seq, struct bs_rbd_pr_ua *ua, int *nr_ua);
 /*
  * Write s, and the unit attentions of the change, as version seq + 1 if
- * the object is still at version seq.  0, -ECANCELED when another gateway
- * wrote first, or a negative errno.
+ * the object is still the one of epoch at version seq (seq 0: make the
+ * object, with epoch, a random number not 0).  0, -ECANCELED when another
+ * gateway wrote first, or a negative errno.
  */
-int bs_rbd_prstore_write(rados_ioctx_t io, const char *image_id,
-			 const struct bs_rbd_pr_state *s, uint64_t seq,
-			 const struct bs_rbd_pr_ua *ua, int nr_ua);
+int bs_rbd_prstore_write(rados_ioctx_t io, const char *ident,
+			 const struct bs_rbd_pr_state *s, uint64_t epoch,
+			 uint64_t seq, const struct bs_rbd_pr_ua *ua,
+			 int nr_ua);
 
 #endif

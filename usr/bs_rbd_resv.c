@@ -29,12 +29,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "list.h"
 #include "util.h"
 #include "tgtd.h"
 #include "driver.h"
 #include "scsi.h"
+#include "spc.h"
 #include "target.h"
 #include "work.h"
 
@@ -52,9 +56,11 @@
 
 /* a PR OUT that keeps losing the race to other gateways gives up */
 #define WRITE_TRIES 16
-/* PR OUTs and reads out at once, of all LUs: workers stay free */
+/* PR OUTs out at once, of all LUs: workers stay free */
 #define MAX_JOBS 2
 #define RELOAD_S 5
+/* a change whose event a gateway missed, or an operator's, is read then */
+#define REFRESH_S 30
 /* the longest parameter list: 24 bytes and one TransportID */
 #define MAX_PARAM (24 + BS_RBD_PR_TID_MAX)
 
@@ -63,10 +69,11 @@ typedef int (*cmd_fn)(int host_no, struct scsi_cmd *cmd);
 struct bs_rbd_resv {
 	struct bs_rbd_lu *rlu;	   /* NULL once the LU let go */
 	struct bs_rbd_pr_state st; /* the image's, as last read */
-	uint64_t seq;		   /* its version */
+	uint64_t epoch, seq;	   /* its object's, and its version */
 	int loaded;		   /* st is the image's */
 	unsigned int jobs;	   /* reads out for the LU: the struct stays */
 	struct tgt_work reload;	   /* a failed read, again */
+	struct tgt_work refresh;   /* every REFRESH_S, read it anyway */
 	cmd_fn orig[NR_SCSI_OPCODES]; /* the LU's handlers, checked first */
 };
 
@@ -79,7 +86,7 @@ struct resv_job {
 	struct bs_rbd_req *req;	      /* a PR OUT's, or NULL */
 	struct bs_rbd_peers_msg *msg; /* to acknowledge once read, or NULL */
 	int ret;
-	uint64_t seq;
+	uint64_t epoch, seq;
 	struct bs_rbd_pr_state st;
 	/* PR OUT */
 	struct bs_rbd_pr_nexus from;
@@ -91,7 +98,7 @@ struct resv_job {
 	struct bs_rbd_pr_effects fx;
 };
 
-static unsigned int jobs_out;
+static unsigned int pr_outs; /* of all LUs */
 
 /* This gateway's relative target port: its number among the image's. */
 static uint16_t rel_port(const struct bs_rbd_lu *rlu)
@@ -133,8 +140,6 @@ static enum bs_rbd_pr_access access_of(const uint8_t *cdb)
 	case REPORT_LUNS:
 	case READ_CAPACITY:
 	case LOG_SENSE:
-	case PERSISTENT_RESERVE_IN:
-	case PERSISTENT_RESERVE_OUT:
 	case MAINT_PROTOCOL_IN:
 		return BS_RBD_PR_ALLOWED;
 	case SERVICE_ACTION_IN:
@@ -178,12 +183,19 @@ static void resv_free_if_idle(struct bs_rbd_resv *v)
 	free(v);
 }
 
-/* A state read or written: newer than ours, it is ours now. */
+/* Is the state j read or wrote newer than ours?  Another object (an
+ * operator removed ours, README.rbd) always is. */
+static int newer(const struct bs_rbd_resv *v, const struct resv_job *j)
+{
+	return !v->loaded || j->epoch != v->epoch || j->seq > v->seq;
+}
+
 static void take_state(struct bs_rbd_resv *v, const struct resv_job *j)
 {
-	if (v->loaded && j->seq < v->seq)
+	if (!newer(v, j))
 		return;
 	v->st = j->st;
+	v->epoch = j->epoch;
 	v->seq = j->seq;
 	v->loaded = 1;
 }
@@ -202,7 +214,6 @@ static struct resv_job *job_new(struct bs_rbd_resv *v,
 	j->work.fn = work;
 	j->done.fn = done;
 	v->jobs++;
-	jobs_out++;
 	return j;
 }
 
@@ -212,7 +223,6 @@ static void job_end(struct resv_job *j)
 	struct bs_rbd_resv *v = j->v;
 
 	v->jobs--;
-	jobs_out--;
 	bs_rbd_image_put(j->img);
 	resv_free_if_idle(v);
 }
@@ -233,6 +243,13 @@ static int job_queue(struct resv_job *j)
 }
 
 /* ---- reading the state ---------------------------------------------- */
+
+/* tgt's timer list takes a work once: re-arming moves it */
+static void reload_in(struct bs_rbd_resv *v)
+{
+	del_work(&v->reload);
+	add_work(&v->reload, RELOAD_S);
+}
 
 /* The unit attentions for this gateway's nexuses of the LU */
 static void queue_uas(struct bs_rbd_lu *rlu, const struct bs_rbd_pr_ua *ua,
@@ -260,9 +277,9 @@ static void read_work(struct bs_rbd_work *work)
 {
 	struct resv_job *j = container_of(work, struct resv_job, work);
 
-	j->ret =
-		bs_rbd_prstore_read(bs_rbd_pool_ioctx(j->img->pool), j->img->id,
-				    &j->st, &j->seq, j->fx.ua, &j->fx.nr_ua);
+	j->ret = bs_rbd_prstore_read(bs_rbd_pool_ioctx(j->img->pool),
+				     j->img->ident, &j->st, &j->epoch, &j->seq,
+				     j->fx.ua, &j->fx.nr_ua);
 	bs_rbd_done_push(&j->done);
 }
 
@@ -273,17 +290,18 @@ static void read_done(struct bs_rbd_done *done)
 
 	if (v->rlu && !j->ret && j->img == v->rlu->img) {
 		/* a change through another gateway (or LU): its attentions */
-		if (v->loaded && j->seq > v->seq)
+		if (v->loaded && j->epoch && newer(v, j))
 			queue_uas(v->rlu, j->fx.ua, j->fx.nr_ua);
 		take_state(v, j);
 	} else if (v->rlu && j->ret) {
+		/* a change may have been missed: nothing until it is read */
+		v->loaded = 0;
 		rbd_log(v->rlu,
 			"cannot read the image's reservations (%s): commands "
 			"that a reservation could refuse get BUSY; again in "
 			"%d s",
 			strerror(-j->ret), RELOAD_S);
-		del_work(&v->reload);
-		add_work(&v->reload, RELOAD_S);
+		reload_in(v);
 	}
 	if (j->msg)
 		bs_rbd_peers_ack(j->msg);
@@ -295,7 +313,7 @@ static int read_state(struct bs_rbd_resv *v, struct bs_rbd_peers_msg *msg)
 {
 	struct resv_job *j;
 
-	if (!v->rlu->img || !*v->rlu->img->id)
+	if (!v->rlu->img)
 		return -ENOENT;
 	j = job_new(v, read_work, read_done);
 	if (!j)
@@ -308,7 +326,17 @@ static void reload(void *arg)
 {
 	struct bs_rbd_resv *v = arg;
 
-	read_state(v, NULL);
+	if (read_state(v, NULL))
+		reload_in(v);
+}
+
+static void refresh(void *arg)
+{
+	struct bs_rbd_resv *v = arg;
+
+	add_work(&v->refresh, REFRESH_S);
+	if (v->rlu->img && v->rlu->state == BS_RBD_LU_OK)
+		read_state(v, NULL);
 }
 
 void bs_rbd_resv_load(struct bs_rbd_lu *rlu)
@@ -316,7 +344,13 @@ void bs_rbd_resv_load(struct bs_rbd_lu *rlu)
 	struct bs_rbd_resv *v = rlu->resv;
 
 	if (v && read_state(v, NULL))
-		add_work(&v->reload, RELOAD_S);
+		reload_in(v);
+}
+
+void bs_rbd_resv_unload(struct bs_rbd_lu *rlu)
+{
+	if (rlu->resv)
+		rlu->resv->loaded = 0;
 }
 
 int bs_rbd_resv_heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
@@ -328,7 +362,11 @@ int bs_rbd_resv_heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
 	    !rlu->img || strcmp(ev->ident, rlu->img->ident))
 		return 0;
 	/* a loaded state is never stale: GOOD waits for this read */
-	return !read_state(v, msg);
+	if (!read_state(v, msg))
+		return 1;
+	v->loaded = 0;
+	reload_in(v);
+	return 0;
 }
 
 /* ---- PERSISTENT RESERVE IN ------------------------------------------- */
@@ -352,6 +390,9 @@ static int pr_in(int host_no, struct scsi_cmd *cmd)
 		return sense(cmd, key, asc);
 	if (!rlu->resv->loaded)
 		return SAM_STAT_BUSY;
+	/* an SPC-2 reservation (RESERVE(6)) of another nexus */
+	if (device_reserved(cmd))
+		return SAM_STAT_RESERVATION_CONFLICT;
 	alloc = min_t(uint32_t, alloc, scsi_get_in_length(cmd));
 	n = bs_rbd_pr_in(&rlu->resv->st, cmd->scb[1] & 0x1f,
 			 scsi_get_in_buffer(cmd), alloc);
@@ -363,6 +404,16 @@ static int pr_in(int host_no, struct scsi_cmd *cmd)
 
 /* ---- PERSISTENT RESERVE OUT ------------------------------------------ */
 
+/* A number for an object being made: not 0, and not another's */
+static uint64_t new_epoch(void)
+{
+	uint64_t e = 0;
+
+	if (getrandom(&e, sizeof(e), 0) != sizeof(e) || !e)
+		e = (uint64_t)time(NULL) << 20 | (uint64_t)getpid();
+	return e;
+}
+
 /* Worker: read, apply, write if nobody wrote meanwhile, else again. */
 static void out_work(struct bs_rbd_work *work)
 {
@@ -371,22 +422,46 @@ static void out_work(struct bs_rbd_work *work)
 	int tries;
 
 	for (tries = 0; tries < WRITE_TRIES; tries++) {
-		j->ret = bs_rbd_prstore_read(io, j->img->id, &j->st, &j->seq,
-					     j->fx.ua, &j->fx.nr_ua);
+		j->ret = bs_rbd_prstore_read(io, j->img->ident, &j->st,
+					     &j->epoch, &j->seq, j->fx.ua,
+					     &j->fx.nr_ua);
 		if (j->ret)
 			break;
 		j->res = bs_rbd_pr_out(&j->st, &j->from, j->sa, j->scope_type,
 				       j->param, j->len, &j->fx);
 		if (j->res.status != BS_RBD_PR_GOOD || !j->fx.changed)
 			break;
-		j->ret = bs_rbd_prstore_write(io, j->img->id, &j->st, j->seq,
-					      j->fx.ua, j->fx.nr_ua);
+		if (!j->seq)
+			j->epoch = new_epoch();
+		j->ret = bs_rbd_prstore_write(io, j->img->ident, &j->st,
+					      j->epoch, j->seq, j->fx.ua,
+					      j->fx.nr_ua);
 		if (j->ret != -ECANCELED)
 			break;
 	}
 	if (!j->ret && j->fx.changed)
 		j->seq++;
 	bs_rbd_req_defer(j->req, j->ret == -ECANCELED ? -EBUSY : j->ret);
+}
+
+/*
+ * The state could not be changed: another gateway won the race every
+ * time (BUSY: the initiator retries), or the object is not a state, or
+ * the cluster failed.  A write may have landed all the same: read again.
+ */
+static void out_failed(struct bs_rbd_req *req, int err)
+{
+	if (req->rlu->resv)
+		read_state(req->rlu->resv, NULL);
+	if (err == -EBUSY) {
+		bs_rbd_req_complete(req, SAM_STAT_BUSY);
+	} else if (err == -EINVAL) {
+		rbd_log(req->rlu, "the image's reservation object is not a "
+				  "state bs_rbd wrote (README.rbd: clearing)");
+		bs_rbd_req_sense(req, HARDWARE_ERROR, ASC_INTERNAL_TGT_FAILURE);
+	} else {
+		bs_rbd_req_fail(req, err);
+	}
 }
 
 /* The other gateways have the new state (or did not answer in time). */
@@ -409,10 +484,12 @@ static void out_done(struct bs_rbd_done *done)
 	struct resv_job *j = (struct resv_job *)req->buf;
 	struct bs_rbd_event ev = { BS_RBD_EVENT_PR, req->rlu->token, "" };
 	struct bs_rbd_lu *rlu = req->rlu;
+	int ret;
 
+	pr_outs--;
 	job_end(j);
 	if (done->ret < 0) {
-		bs_rbd_req_fail(req, (int)done->ret);
+		out_failed(req, (int)done->ret);
 		return;
 	}
 	take_state(rlu->resv, j);
@@ -427,8 +504,15 @@ static void out_done(struct bs_rbd_done *done)
 	queue_uas(rlu, j->fx.ua, j->fx.nr_ua);
 	snprintf(ev.ident, sizeof(ev.ident), "%s", req->img->ident);
 	req->done.fn = out_told;
-	if (bs_rbd_peers_send(rlu, &ev, &req->done))
-		bs_rbd_req_complete(req, SAM_STAT_GOOD); /* no other gateway */
+	ret = bs_rbd_peers_send(rlu, &ev, &req->done);
+	if (!ret)
+		return;
+	if (ret != -ENOTCONN) /* -ENOTCONN: no channel, no other gateway */
+		rbd_log(rlu,
+			"cannot tell the other gateways of a reservation "
+			"change (%s): they read it within %d s",
+			strerror(-ret), REFRESH_S);
+	bs_rbd_req_complete(req, SAM_STAT_GOOD);
 }
 
 /* Checks that need no cluster; then the job, or a status to end with. */
@@ -437,20 +521,21 @@ static int out_start(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, uint32_t len)
 	struct bs_rbd_req *req;
 	struct resv_job *j;
 
-	if (jobs_out >= MAX_JOBS)
+	if (pr_outs >= MAX_JOBS)
 		return SAM_STAT_BUSY;
 	j = job_new(rlu->resv, out_work, NULL);
 	if (!j)
 		return sense(cmd, HARDWARE_ERROR, ASC_INTERNAL_TGT_FAILURE);
 	req = nexus_of(rlu, cmd->cmd_itn_id, &j->from)
 		      ? NULL
-		      : bs_rbd_req_get(rlu, cmd, 0, 0, BS_RBD_DIR_WRITE);
+		      : bs_rbd_req_get(rlu, cmd, 0, 0, BS_RBD_DIR_READ);
 	if (!req) {
 		job_free(j);
 		return sense(cmd, HARDWARE_ERROR, ASC_INTERNAL_TGT_FAILURE);
 	}
 	j->req = req;
 	req->buf = (char *)j;
+	pr_outs++;
 	j->sa = cmd->scb[1] & 0x1f;
 	j->scope_type = cmd->scb[2];
 	j->len = len;
@@ -481,6 +566,22 @@ static int pr_out(int host_no, struct scsi_cmd *cmd)
 		return sense(cmd, ILLEGAL_REQUEST,
 			     ASC_PARAMETER_LIST_LENGTH_ERR);
 	return out_start(rlu, cmd, len);
+}
+
+void bs_rbd_resv_describe(const struct bs_rbd_lu *rlu, char *buf, size_t len)
+{
+	static const char *const types[] = { "none",  "we",    "?",
+					     "ea",    "?",     "we_ro",
+					     "ea_ro", "we_ar", "ea_ar" };
+	const struct bs_rbd_resv *v = rlu->resv;
+
+	if (!v || !v->loaded) {
+		snprintf(buf, len, "pr=unknown");
+		return;
+	}
+	snprintf(buf, len, "pr=%s pr_regs=%u pr_gen=%" PRIu32,
+		 v->st.type < ARRAY_SIZE(types) ? types[v->st.type] : "?",
+		 (unsigned int)v->st.nr_regs, v->st.generation);
 }
 
 /* ---- every other command --------------------------------------------- */
@@ -525,7 +626,9 @@ void bs_rbd_resv_install(struct scsi_lu *lu)
 	for (op = 0; op < NR_SCSI_OPCODES; op++) {
 		if (op == PERSISTENT_RESERVE_IN || op == PERSISTENT_RESERVE_OUT)
 			continue;
-		if (!ops[op].cmd_perform || ops[op].cmd_perform == checked)
+		/* an opcode the LU lacks is refused as such, not checked */
+		if (!ops[op].cmd_perform || ops[op].cmd_perform == checked ||
+		    ops[op].cmd_perform == spc_illegal_op)
 			continue;
 		v->orig[op] = ops[op].cmd_perform;
 		ops[op].cmd_perform = checked;
@@ -545,6 +648,10 @@ int bs_rbd_resv_start(struct bs_rbd_lu *rlu)
 	INIT_LIST_HEAD(&v->reload.entry);
 	v->reload.func = reload;
 	v->reload.data = v;
+	INIT_LIST_HEAD(&v->refresh.entry);
+	v->refresh.func = refresh;
+	v->refresh.data = v;
+	add_work(&v->refresh, REFRESH_S);
 	rlu->resv = v;
 	return 0;
 }
@@ -557,6 +664,7 @@ void bs_rbd_resv_stop(struct bs_rbd_lu *rlu)
 	if (!v)
 		return;
 	del_work(&v->reload);
+	del_work(&v->refresh);
 	rlu->resv = NULL;
 	v->rlu = NULL;
 	resv_free_if_idle(v);

@@ -7,6 +7,8 @@
 #ifndef BS_RBD_RESV_H
 #define BS_RBD_RESV_H
 
+#include <stddef.h>
+
 struct bs_rbd_lu;
 struct bs_rbd_event;
 struct bs_rbd_peers_msg;
@@ -15,13 +17,20 @@ struct scsi_lu;
 
 int bs_rbd_resv_start(struct bs_rbd_lu *rlu);
 void bs_rbd_resv_stop(struct bs_rbd_lu *rlu);
-/* The LU serves an image (again): read its state. */
+/* The LU serves an image (again), or hears it again: read its state. */
 void bs_rbd_resv_load(struct bs_rbd_lu *rlu);
+/* Changes may go unheard: nothing that could conflict runs until read. */
+void bs_rbd_resv_unload(struct bs_rbd_lu *rlu);
 /*
  * Install the reservation handlers (PERSISTENT RESERVE IN and OUT) and
  * the check every other command of the LU goes through first.
  */
 void bs_rbd_resv_install(struct scsi_lu *lu);
+/*
+ * For operators: "pr=TYPE pr_regs=N pr_gen=G" (TYPE none, we, ea, we_ro,
+ * ea_ro, we_ar, ea_ar), or "pr=unknown" before the state was read.
+ */
+void bs_rbd_resv_describe(const struct bs_rbd_lu *rlu, char *buf, size_t len);
 /* An event from the image's channel: another gateway changed the state. */
 int bs_rbd_resv_heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
 		      struct bs_rbd_peers_msg *msg);

@@ -29,6 +29,7 @@
 #include "bs_rbd_conn.h"
 #include "bs_rbd_image.h"
 #include "bs_rbd_lu.h"
+#include "bs_rbd_resv.h"
 #include "bs_rbd_req.h"
 #include "bs_rbd_service.h"
 
@@ -130,15 +131,17 @@ void bs_rbd_stats_account(struct bs_rbd_lu *rlu, const struct bs_rbd_req *req,
 }
 
 /*
- * This gateway's name, its ALUA port group for the image, and the state
- * last seen for that group (nothing here may ask the cluster: librbd's
+ * The reservation, this gateway's name, its ALUA port group for the
+ * image, and the state last seen for that group (nothing here may ask the cluster: librbd's
  * lock-owner check pings an OSD).
  */
 static void print_gateway(FILE *f, const struct bs_rbd_lu *rlu)
 {
 	struct bs_rbd_image *img = rlu->img;
+	char pr[64];
 
-	fprintf(f, " gateway=%s tpg=%u alua=%s\n", rlu->gateway,
+	bs_rbd_resv_describe(rlu, pr, sizeof(pr));
+	fprintf(f, " %s gateway=%s tpg=%u alua=%s\n", pr, rlu->gateway,
 		img ? (unsigned int)img->tpg_id : 0u, bs_rbd_lu_alua_name(rlu));
 }
 

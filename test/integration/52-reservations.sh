@@ -82,9 +82,32 @@ t_resv_failover_cluster_sequence()
 	r2=$(xxd -p -s 8 "$WORK/resv.in2" | tr -d '\n' | cut -c1-32)
 	[ "$r1" = 00000008 ] && [ "${r2:0:16}" = 0000000000002222 ] ||
 		failed "READ KEYS: length $r1 keys $r2, want node2's only"
+	alua_stats_has "$TGT_CTRL" "pr=we_ro pr_regs=1 " &&
+		alua_stats_has "$ALUA_CTRL2" "pr=we_ro pr_regs=1 " ||
+		failed "the statistics files do not show the reservation"
+	resv_operator_clear rbd/resv-seq "$ALUA_U1"
+	alua_stats_has "$TGT_CTRL" "pr=none pr_regs=0 " &&
+		alua_stats_has "$ALUA_CTRL2" "pr=none pr_regs=0 " ||
+		failed "the statistics files after the operator's clear"
+	r=$("$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:node1 -S 1 -w 512:0x11 \
+		"$ALUA_U1" 2a000000000000000100)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "node1's write after the clear: $r"
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del $ALUA_TID
 	rbd_ rm rbd/resv-seq >/dev/null 2>&1
+}
+
+# resv_operator_clear IMAGE URL: README.rbd's emergency clear - remove the
+# device's reservation object, then tell the gateways to read it again
+resv_operator_clear()
+{
+	local ident id
+	ident=$(id_vpd "$2" 80 | xxd -r -p | tr -d " ")
+	id=$(rbd_ info "$1" | sed -n 's/^[[:space:]]*id: //p')
+	rados -c "$CEPH_CONF" -p rbd rm "bs_rbd_pr.$ident" &&
+		rados -c "$CEPH_CONF" -p rbd notify "bs_rbd_gateways.$id" \
+			"bs_rbd1 pr 0000000000000000 $ident" >/dev/null ||
+		failed "the operator's clear"
 }
 
 # The same initiator port (name and ISID) logging in again is the same

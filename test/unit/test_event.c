@@ -76,6 +76,12 @@ static void parse_refuses(void)
 	CHECK(!parses("bs_rbd1 resets 00000000deadbeef " IDENT,
 		      strlen(MSG) + 1));
 	CHECK(!parses("bs_rbd2 reset 00000000deadbeef " IDENT, strlen(MSG)));
+	/* as `rados notify` frames it: its length first */
+	memcpy(buf, "\x3f\x00\x00\x00", 4);
+	memcpy(buf + 4, MSG, strlen(MSG));
+	CHECK(strlen(MSG) == 0x3f && parses(buf, 4 + strlen(MSG)));
+	buf[0] = 0x3e;
+	CHECK(!parses(buf, 4 + strlen(MSG)));
 	/* a NUL inside is not the end */
 	strcpy(buf, MSG);
 	buf[20] = 0;
