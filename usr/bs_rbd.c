@@ -463,7 +463,7 @@ static void lu_serve(struct scsi_lu *lu, struct bs_rbd_lu *rlu)
 	if (!rlu->path.snap && bs_rbd_watch_start(rlu))
 		rbd_log(rlu, "cannot watch the image: size changes will not "
 			     "be seen until the LU is re-created");
-	bs_rbd_listen_start(rlu);
+	bs_rbd_listen_start(rlu, bs_rbd_reopen_start);
 	/* RBD images are thin: UNMAP and WRITE SAME(UNMAP) free space */
 	lu->attrs.thinprovisioning = 1;
 	refresh_vpd(lu);

@@ -74,3 +74,36 @@ int bs_rbd_acks_answered(const void *reply, size_t len, uint64_t gid,
 			return -EINVAL;
 	return c.left ? -EINVAL : found;
 }
+
+/* Skip the acks; the cursor then is at the count of timeouts. */
+static int skip_acks(struct cursor *c)
+{
+	uint64_t n, i, payload, g, k;
+
+	if (take_le(c, 4, &n))
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (take_le(c, 8, &g) || take_le(c, 8, &k) ||
+		    take_le(c, 4, &payload) || skip(c, payload))
+			return -EINVAL;
+	return 0;
+}
+
+int bs_rbd_acks_silent(const void *reply, size_t len, uint64_t *gids, int max)
+{
+	struct cursor c = { reply, reply ? len : 0 };
+	uint64_t n, i, g, k;
+	int found = 0, j;
+
+	if (skip_acks(&c) || take_le(&c, 4, &n))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (take_le(&c, 8, &g) || take_le(&c, 8, &k))
+			return -EINVAL;
+		for (j = 0; j < found && gids[j] != g; j++)
+			;
+		if (j == found && found < max)
+			gids[found++] = g;
+	}
+	return c.left ? -EINVAL : found;
+}

@@ -18,4 +18,11 @@
 int bs_rbd_acks_answered(const void *reply, size_t len, uint64_t gid,
 			 uint64_t cookie);
 
+/*
+ * The clients (gids, each once, at most max) with a watch that did not
+ * acknowledge the notify in time: how many, or -EINVAL for a reply that
+ * is not well formed.
+ */
+int bs_rbd_acks_silent(const void *reply, size_t len, uint64_t *gids, int max);
+
 #endif

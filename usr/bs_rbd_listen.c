@@ -34,20 +34,32 @@ static int heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
 	return 0;
 }
 
-/* Reservation changes may go unheard while the watch is down: the state
- * read before is not trusted, and is read again once the watch is up. */
-static void watching(struct bs_rbd_lu *rlu, int up)
+/*
+ * Reservation changes may go unheard while the watch is down: the state
+ * read before is not trusted, and is read again once the watch is up.  A
+ * watch lost to a blocklist (another gateway fenced this one, 7.1 of
+ * README.rbd) is a fence like any other: the LU moves to a new client.
+ */
+/* what a fenced LU does (bs_rbd_reopen_start), as every caller says */
+static void (*fenced)(struct bs_rbd_lu *rlu);
+
+static void watching(struct bs_rbd_lu *rlu, int err)
 {
-	if (up)
+	if (!err) {
 		bs_rbd_resv_load(rlu);
-	else
-		bs_rbd_resv_unload(rlu);
+		return;
+	}
+	bs_rbd_resv_unload(rlu);
+	if (err == -ESHUTDOWN && fenced)
+		fenced(rlu);
 }
 
-int bs_rbd_listen_start(struct bs_rbd_lu *rlu)
+int bs_rbd_listen_start(struct bs_rbd_lu *rlu,
+			void (*on_fence)(struct bs_rbd_lu *rlu))
 {
 	int ret = 0;
 
+	fenced = on_fence;
 	/* registered: other gateways may know of this one */
 	if (rlu->img->tpg_id)
 		ret = bs_rbd_peers_start(rlu, heard, watching);

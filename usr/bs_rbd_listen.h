@@ -9,8 +9,12 @@
 
 struct bs_rbd_lu;
 
-/* The LU serves an image (again): follow it.  0, or a negative errno. */
-int bs_rbd_listen_start(struct bs_rbd_lu *rlu);
+/*
+ * The LU serves an image (again): follow it.  on_fence is called when the
+ * follow finds the LU's client blocklisted.  0, or a negative errno.
+ */
+int bs_rbd_listen_start(struct bs_rbd_lu *rlu,
+			void (*on_fence)(struct bs_rbd_lu *rlu));
 void bs_rbd_listen_stop(struct bs_rbd_lu *rlu);
 
 #endif

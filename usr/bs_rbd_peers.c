@@ -57,6 +57,7 @@ struct bs_rbd_peers {
 	int told;	   /* main loop: a failure to watch was logged */
 	int lost_queued;   /* atomic: lost is queued */
 	int others;	   /* atomic: another client sent us a message */
+	int lost_err;	   /* atomic: why the watch was lost */
 	uint64_t gid;	   /* our client's, as RADOS names a sender */
 	unsigned int msgs; /* atomic: messages not handled yet */
 };
@@ -74,6 +75,7 @@ struct bs_rbd_peers_msg {
 struct peers_send {
 	struct bs_rbd_done sent;
 	struct bs_rbd_done *done; /* NULL once told (the deadline passed) */
+	struct bs_rbd_peers_reply *out; /* the sender's copy, or NULL */
 	struct tgt_work deadline;
 	struct bs_rbd_image *img; /* held: its ioctx sends */
 	rados_completion_t comp;
@@ -153,7 +155,8 @@ static void on_error(void *arg, uint64_t cookie, int err)
 	struct bs_rbd_peers *p = arg;
 
 	(void)cookie;
-	(void)err;
+	__atomic_store_n(&p->lost_err, err < 0 ? err : -ENOTCONN,
+			 __ATOMIC_SEQ_CST);
 	if (!__atomic_exchange_n(&p->lost_queued, 1, __ATOMIC_SEQ_CST))
 		bs_rbd_done_push(&p->lost);
 }
@@ -209,8 +212,8 @@ static void watch_failed(struct bs_rbd_peers *p, int err)
 			"trying again every %d s",
 			p->oid, strerror(-err), RETRY_S);
 	p->told = 1;
-	p->up(p->rlu, 0);
 	retry_in(p, RETRY_S);
+	p->up(p->rlu, err); /* last: it may stop us */
 }
 
 static void worked(struct bs_rbd_done *done)
@@ -234,9 +237,9 @@ static void worked(struct bs_rbd_done *done)
 	if (p->told)
 		rbd_log(p->rlu, "watching %s again", p->oid);
 	p->told = 0;
-	p->up(p->rlu, 1);
 	if (p->again)
 		queue(p);
+	p->up(p->rlu, 0); /* last: it may stop us */
 }
 
 static void lost(struct bs_rbd_done *done)
@@ -248,11 +251,12 @@ static void lost(struct bs_rbd_done *done)
 		free_if_idle(p);
 		return;
 	}
-	p->up(p->rlu, 0);
 	if (p->busy)
 		p->again = 1;
 	else
 		queue(p);
+	/* last: it may stop us */
+	p->up(p->rlu, __atomic_load_n(&p->lost_err, __ATOMIC_SEQ_CST));
 }
 
 static void retry(void *arg)
@@ -339,23 +343,37 @@ static void too_late(void *arg)
 	tell_sender(arg, -ETIMEDOUT);
 }
 
+/* The sender asked for the reply (who answered): a copy of its own */
+static void keep_reply(struct peers_send *s)
+{
+	if (!s->out || !s->reply || !s->reply_len)
+		return;
+	s->out->buf = malloc(s->reply_len);
+	if (!s->out->buf)
+		return;
+	memcpy(s->out->buf, s->reply, s->reply_len);
+	s->out->len = s->reply_len;
+}
+
 static void sent(struct bs_rbd_done *done)
 {
 	struct peers_send *s = container_of(done, struct peers_send, sent);
 
 	rados_aio_release(s->comp);
-	if (s->reply)
-		rados_buffer_free(s->reply);
 	bs_rbd_image_put(s->img);
 	if (s->done) {
 		del_work(&s->deadline);
+		keep_reply(s);
 		tell_sender(s, (int)s->sent.ret);
 	}
+	if (s->reply)
+		rados_buffer_free(s->reply);
 	free(s);
 }
 
 int bs_rbd_peers_send(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
-		      struct bs_rbd_done *done)
+		      struct bs_rbd_done *done,
+		      struct bs_rbd_peers_reply *reply)
 {
 	struct bs_rbd_peers *p = rlu->peers;
 	char msg[BS_RBD_EVENT_MAX];
@@ -373,6 +391,7 @@ int bs_rbd_peers_send(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
 		return -ENOMEM;
 	s->sent.fn = sent;
 	s->done = done;
+	s->out = reply;
 	s->img = p->img;
 	INIT_LIST_HEAD(&s->deadline.entry);
 	s->deadline.func = too_late;

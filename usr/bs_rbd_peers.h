@@ -36,10 +36,11 @@ typedef int (*bs_rbd_peers_fn)(struct bs_rbd_lu *rlu,
 void bs_rbd_peers_ack(struct bs_rbd_peers_msg *msg);
 
 /*
- * Called on the main loop when the LU's watch is set up (up 1: from now
- * on, nothing sent is missed) or lost or not set up (0).
+ * Called on the main loop when the LU's watch is set up (err 0: from now
+ * on, nothing sent is missed) or lost or not set up (err why, negative).
+ * It may stop the channel (bs_rbd_peers_stop).
  */
-typedef void (*bs_rbd_peers_up_fn)(struct bs_rbd_lu *rlu, int up);
+typedef void (*bs_rbd_peers_up_fn)(struct bs_rbd_lu *rlu, int err);
 
 /* Join the channel of the LU's current image (one with a gateway number). */
 int bs_rbd_peers_start(struct bs_rbd_lu *rlu, bs_rbd_peers_fn fn,
@@ -51,13 +52,21 @@ void bs_rbd_peers_stop(struct bs_rbd_lu *rlu);
  */
 int bs_rbd_peers_others(const struct bs_rbd_lu *rlu);
 
+/* A notify's reply (bs_rbd_acks.h reads it): buf is the caller's to free */
+struct bs_rbd_peers_reply {
+	char *buf;
+	size_t len;
+};
+
 /*
  * Tell every gateway of the LU's image.  done->fn runs on the main loop
  * with done->ret 0 once all acknowledged, -ETIMEDOUT when some did not
  * within BS_RBD_PEERS_WAIT_MS (whatever the OSD does), or another
- * negative errno; unless this returns a negative errno itself.
+ * negative errno; unless this returns a negative errno itself.  reply,
+ * if not NULL (and zeroed), then holds the reply RADOS gave, if any.
  */
 int bs_rbd_peers_send(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
-		      struct bs_rbd_done *done);
+		      struct bs_rbd_done *done,
+		      struct bs_rbd_peers_reply *reply);
 
 #endif

@@ -116,7 +116,7 @@ static void move_lu(struct bs_rbd_lu *rlu, struct bs_rbd_image *img)
 	if (!rlu->path.snap && bs_rbd_watch_start(rlu))
 		rbd_log(rlu, "cannot watch the reopened image: size changes "
 			     "will not be seen until the LU is re-created");
-	bs_rbd_listen_start(rlu);
+	bs_rbd_listen_start(rlu, bs_rbd_reopen_start);
 	bs_rbd_watch_size_is(rlu, img->size);
 	bs_rbd_lu_set_state(rlu, BS_RBD_LU_OK);
 }

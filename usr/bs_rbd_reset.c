@@ -211,7 +211,7 @@ static int tell(struct bs_rbd_lu *rlu, struct bs_rbd_done *then)
 	t->tid = rlu->lu->tgt->tid;
 	t->lun = rlu->lu->lun;
 	snprintf(ev.ident, sizeof(ev.ident), "%s", rlu->img->ident);
-	ret = bs_rbd_peers_send(rlu, &ev, &t->done);
+	ret = bs_rbd_peers_send(rlu, &ev, &t->done, NULL);
 	if (ret) {
 		free(t);
 		return ret;
@@ -229,7 +229,7 @@ static int ask(struct bs_rbd_reset *r)
 	int ret;
 
 	snprintf(ev.ident, sizeof(ev.ident), "%s", r->rlu->img->ident);
-	ret = bs_rbd_peers_send(r->rlu, &ev, &r->asked);
+	ret = bs_rbd_peers_send(r->rlu, &ev, &r->asked, NULL);
 	r->asking = !ret;
 	return ret;
 }

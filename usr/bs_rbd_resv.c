@@ -42,6 +42,7 @@
 #include "target.h"
 #include "work.h"
 
+#include "bs_rbd_acks.h"
 #include "bs_rbd_conn.h"
 #include "bs_rbd_event.h"
 #include "bs_rbd_image.h"
@@ -61,6 +62,8 @@
 #define RELOAD_S 5
 /* a change whose event a gateway missed, or an operator's, is read then */
 #define REFRESH_S 30
+/* gateways fenced at most for one change (the others' LUs: next time) */
+#define FENCE_MAX 8
 /* the longest parameter list: 24 bytes and one TransportID */
 #define MAX_PARAM (24 + BS_RBD_PR_TID_MAX)
 
@@ -96,6 +99,8 @@ struct resv_job {
 	uint8_t param[MAX_PARAM];
 	struct bs_rbd_pr_result res;
 	struct bs_rbd_pr_effects fx;
+	struct bs_rbd_peers_reply reply; /* who acknowledged the change */
+	int fenced;			 /* gateways blocklisted for it */
 };
 
 static unsigned int pr_outs; /* of all LUs */
@@ -464,18 +469,69 @@ static void out_failed(struct bs_rbd_req *req, int err)
 	}
 }
 
-/* The other gateways have the new state (or did not answer in time). */
+/* The change is known everywhere but on the gateways just fenced. */
+static void fence_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+	struct resv_job *j = (struct resv_job *)req->buf;
+
+	rbd_log(req->rlu,
+		"reservations changed: %d gateway(s) of the image did not "
+		"acknowledge it in time%s",
+		j->fenced ? j->fenced : 1,
+		j->fenced ? " and were blocklisted: they come back with the "
+			    "new state"
+			  : "; one that did not may apply the old state until "
+			    "it reads the new one");
+	free(j->reply.buf);
+	bs_rbd_req_complete(req, SAM_STAT_GOOD);
+}
+
+/*
+ * Worker: a gateway that did not acknowledge may go on with the old state,
+ * so it is fenced before the change is GOOD: its client (found among the
+ * image's watchers by its number) is blocklisted, and its LUs come back
+ * on a new one that reads the state (bs_rbd_reopen.c).  Never this one.
+ */
+static void fence_work(struct bs_rbd_work *work)
+{
+	struct resv_job *j = container_of(work, struct resv_job, work);
+	struct bs_rbd_image *img = j->req->img;
+	rados_t cluster = bs_rbd_conn_rados(bs_rbd_pool_conn(img->pool));
+	uint64_t gids[FENCE_MAX], me = rados_get_instance_id(cluster);
+	rbd_image_watcher_t w[FENCE_MAX * 4];
+	size_t nw = FENCE_MAX * 4, k;
+	int n, i;
+
+	n = bs_rbd_acks_silent(j->reply.buf, j->reply.len, gids, FENCE_MAX);
+	if (n > 0 && !rbd_watchers_list(img->image, w, &nw)) {
+		for (k = 0; k < nw; k++)
+			for (i = 0; i < n; i++)
+				if (w[k].id >= 0 &&
+				    (uint64_t)w[k].id == gids[i] &&
+				    gids[i] != me &&
+				    !rados_blocklist_add(cluster, w[k].addr, 0))
+					j->fenced++;
+		rbd_watchers_list_cleanup(w, nw);
+	}
+	bs_rbd_req_defer(j->req, 0);
+}
+
+/* The other gateways have the new state, or some did not answer. */
 static void out_told(struct bs_rbd_done *done)
 {
 	struct bs_rbd_req *req = bs_rbd_to_req(done);
+	struct resv_job *j = (struct resv_job *)req->buf;
 
-	if (done->ret < 0)
-		rbd_log(req->rlu,
-			"reservations changed: not every gateway of the image "
-			"acknowledged it (%s); one that did not may apply the "
-			"old state until it reads the new one",
-			strerror((int)-done->ret));
-	bs_rbd_req_complete(req, SAM_STAT_GOOD);
+	if (done->ret >= 0) {
+		free(j->reply.buf);
+		bs_rbd_req_complete(req, SAM_STAT_GOOD);
+		return;
+	}
+	req->done.fn = fence_done;
+	j->work.fn = fence_work;
+	if (bs_rbd_worker_queue(&j->work))
+		bs_rbd_req_defer(req, 0);
 }
 
 static void out_done(struct bs_rbd_done *done)
@@ -504,7 +560,7 @@ static void out_done(struct bs_rbd_done *done)
 	queue_uas(rlu, j->fx.ua, j->fx.nr_ua);
 	snprintf(ev.ident, sizeof(ev.ident), "%s", req->img->ident);
 	req->done.fn = out_told;
-	ret = bs_rbd_peers_send(rlu, &ev, &req->done);
+	ret = bs_rbd_peers_send(rlu, &ev, &req->done, &j->reply);
 	if (!ret)
 		return;
 	if (ret != -ENOTCONN) /* -ENOTCONN: no channel, no other gateway */
@@ -593,7 +649,9 @@ static int conflict(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 	struct bs_rbd_resv *v = rlu->resv;
 	struct bs_rbd_pr_nexus n;
 
-	if (acc == BS_RBD_PR_ALLOWED)
+	/* a LU that may not serve says so itself (NOT READY), and a fenced
+	 * one must, so that its commands find the fence (bs_rbd_reopen.c) */
+	if (acc == BS_RBD_PR_ALLOWED || rlu->state != BS_RBD_LU_OK)
 		return 0;
 	if (!v->loaded)
 		return SAM_STAT_BUSY;

@@ -202,3 +202,37 @@ t_resv_libiscsi_two_gateways()
 	target_del $ALUA_TID
 	rbd_ rm rbd/resv-cu >/dev/null 2>&1
 }
+
+# A gateway that does not acknowledge a change (frozen) could go on with
+# the old state: it is fenced before PERSISTENT RESERVE OUT returns GOOD,
+# and once it runs again its LU comes back on a new client with the new
+# state.
+t_resv_frozen_gateway_is_fenced()
+{
+	local d=$WORK/resv-frozen r pid mark i n
+	alua_pair rbd/resv-frozen "$d" || return 1
+	r=$(resv_out "$ALUA_U2" node2 0 0 0 0x2222)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "node2 REGISTER via gw2: $r"
+	pid=$(alua_env "$d" TGT_PID)
+	mark=$(log_mark)
+	kill -STOP "$pid"
+	r=$(resv_out "$ALUA_U1" node1 0 0 0 0x1111)
+	kill -CONT "$pid"
+	[ "$(resv_status "$r")" = 0x00 ] || failed "node1 REGISTER via gw1: $r"
+	wait_log "$mark" "did not acknowledge it in time and were blocklisted" 10 ||
+		failed "gw1 did not fence the frozen gw2"
+	# gw2 finds it is fenced (its watches fail), comes back, reads the keys
+	for i in $(seq 100); do
+		"$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:node2 -S 2 -r 512 \
+			"$ALUA_U2" 28000000000000000100 >/dev/null
+		rm -f "$WORK/resv.keys"
+		resv_in "$ALUA_U2" 0 "$WORK/resv.keys"
+		n=$((16#$(xxd -p -s 4 -l 4 "$WORK/resv.keys" 2>/dev/null || echo 0) / 8))
+		[ "$n" = 2 ] && break
+		sleep 0.2
+	done
+	[ "$n" = 2 ] || failed "gw2 after its fence: $n keys, want 2"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	rbd_ rm rbd/resv-frozen >/dev/null 2>&1
+}

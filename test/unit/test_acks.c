@@ -70,10 +70,30 @@ static void malformed(void)
 	CHECK(bs_rbd_acks_answered(buf, whole, 4100, 7) == -EINVAL);
 }
 
+/* who did not answer: each client once, within the room given */
+static void silent(void)
+{
+	uint64_t gids[4];
+
+	reply();
+	CHECK(bs_rbd_acks_silent(buf, len, gids, 4) == 1 && gids[0] == 4300);
+	/* the same client's second watch, and another client */
+	le(4300, 8), le(12, 8);
+	le(4400, 8), le(1, 8);
+	buf[len - 36 - 16] = 3; /* the count of timeouts: 3 */
+	CHECK(bs_rbd_acks_silent(buf, len, gids, 4) == 2 && gids[0] == 4300 &&
+	      gids[1] == 4400);
+	CHECK(bs_rbd_acks_silent(buf, len, gids, 1) == 1);
+	CHECK(bs_rbd_acks_silent(buf, len - 1, gids, 4) == -EINVAL);
+	nobody();
+	CHECK(bs_rbd_acks_silent(buf, len, gids, 4) == 0);
+}
+
 int main(void)
 {
 	RUN(who_answered);
 	RUN(nobody);
 	RUN(malformed);
+	RUN(silent);
 	return unit_report("unit/acks");
 }

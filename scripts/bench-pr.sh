@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make bench-pr: what persistent reservations cost the data path.  One
+# stock tgtd with our module, one LUN; qemu-img bench (4 KiB reads, QD32)
+# with the LU's reservation state in turn: none; another initiator
+# registered (no reservation: nothing to check); another initiator holding
+# Write Exclusive (reads allowed, but every command is checked against the
+# state: the initiator port is looked up).  Prints the median IOPS of each
+# and their ratios to "none"; the states take turns within each round.
+#
+# Env: BENCH_ROUNDS (5), BENCH_COUNT (I/Os per run, 50000), BENCH_DIR
+# (work dir; default a new /tmp dir).
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+PROG=bench-pr
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+need_root
+
+ROUNDS=${BENCH_ROUNDS:-5}
+COUNT=${BENCH_COUNT:-50000}
+work=${BENCH_DIR:-$(mktemp -d /tmp/bs_rbd-benchpr.XXXXXX)}
+mkdir -p "$work/modules"
+cp usr/bs_rbd.so "$work/modules/"
+cc -O2 -o "$work/scsi_cmd" test/tools/scsi_cmd.c -liscsi
+
+cleanup()
+{
+	scripts/tgtd.sh stop "$work/tgtd" >/dev/null 2>&1 || true
+	scripts/cluster.sh stop "$work/ceph" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+scripts/cluster.sh start "$work/ceph" >/dev/null
+scripts/tgtd.sh start "$work/tgtd" "$work/modules" >/dev/null
+# shellcheck source=/dev/null
+. "$work/ceph/env"
+# shellcheck source=/dev/null
+. "$work/tgtd/tgtd.env"
+opts="conf=$CEPH_DIR/ceph.conf;id=tgt;keyring=$CEPH_DIR/ceph.client.tgt.keyring"
+iqn=iqn.2026-12.org.bs-rbd.benchpr
+url=iscsi://127.0.0.1:$TGT_PORT/$iqn/1
+adm() { tgtadm -C "$TGT_CTRL" --lld iscsi "$@"; }
+rbd -c "$CEPH_CONF" create --size 1G rbd/benchpr
+adm --mode target --op new --tid 1 --targetname "$iqn"
+adm --mode target --op bind --tid 1 -I ALL
+adm --mode logicalunit --op new --tid 1 --lun 1 --bstype rbd \
+	--backing-store rbd/benchpr --bsopts "$opts"
+qemu-img bench -f raw -w -d 32 -s 4k -c 20000 "$url" >/dev/null 2>&1
+
+# pr SA TYPE KEY SA_KEY: PERSISTENT RESERVE OUT as initiator "other"
+pr()
+{
+	printf '%016x%016x0000000000000000' "$3" "$4" | xxd -r -p >"$work/param"
+	"$work/scsi_cmd" -I iqn.2026-12.org.bs-rbd:other -S 1 -f "$work/param" \
+		"$url" "5f$(printf '%02x%02x' "$1" "$2")000000000018""00" |
+		grep -q '^status=0x00 ' || die "PR OUT $1 failed"
+}
+
+run()
+{
+	local t0 t1
+	t0=$(date +%s%N)
+	qemu-img bench -f raw -d 32 -s 4k -S 4k -c "$COUNT" "$url" \
+		>/dev/null 2>&1 || die "qemu-img bench failed"
+	t1=$(date +%s%N)
+	awk -v n="$COUNT" -v ns="$((t1 - t0))" \
+		'BEGIN { printf "%.0f\n", n / (ns / 1e9) }'
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+none=() reg=() res=()
+for r in $(seq "$ROUNDS"); do
+	none+=("$(run)")
+	pr 0 0 0 0x42
+	reg+=("$(run)")
+	pr 1 1 0x42 0
+	res+=("$(run)")
+	pr 2 1 0x42 0
+	pr 0 0 0x42 0
+	log "round $r: none ${none[-1]}, registered ${reg[-1]}, reserved ${res[-1]} IOPS"
+done
+n=$(printf '%s\n' "${none[@]}" | median)
+g=$(printf '%s\n' "${reg[@]}" | median)
+s=$(printf '%s\n' "${res[@]}" | median)
+echo "qemu-img bench -d 32 -s 4k -c $COUNT (reads), $ROUNDS rounds, medians:"
+echo "  no reservation state:                  $n IOPS"
+echo "  another initiator registered:          $g IOPS"
+echo "  another initiator holds Write Excl.:   $s IOPS"
+awk -v n="$n" -v g="$g" -v s="$s" \
+	'BEGIN { printf "  registered/none %.3f, reserved/none %.3f\n", g / n, s / n }'
