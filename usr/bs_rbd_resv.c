@@ -382,15 +382,12 @@ static int sense(struct scsi_cmd *cmd, uint8_t key, uint16_t asc)
 	return SAM_STAT_CHECK_CONDITION;
 }
 
-static int pr_in(int host_no, struct scsi_cmd *cmd)
+/* May a PERSISTENT RESERVE IN or OUT run?  0, or the status to end with */
+static int pr_admit(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 {
-	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
-	uint32_t alloc = get_unaligned_be16(&cmd->scb[7]);
 	uint16_t asc;
 	uint8_t key;
-	int n;
 
-	(void)host_no;
 	if (bs_rbd_lu_admit(rlu, &key, &asc))
 		return sense(cmd, key, asc);
 	if (!rlu->resv->loaded)
@@ -398,6 +395,19 @@ static int pr_in(int host_no, struct scsi_cmd *cmd)
 	/* an SPC-2 reservation (RESERVE(6)) of another nexus */
 	if (device_reserved(cmd))
 		return SAM_STAT_RESERVATION_CONFLICT;
+	return 0;
+}
+
+static int pr_in(int host_no, struct scsi_cmd *cmd)
+{
+	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
+	uint32_t alloc = get_unaligned_be16(&cmd->scb[7]);
+	int n;
+
+	(void)host_no;
+	n = pr_admit(rlu, cmd);
+	if (n)
+		return n;
 	alloc = min_t(uint32_t, alloc, scsi_get_in_length(cmd));
 	n = bs_rbd_pr_in(&rlu->resv->st, cmd->scb[1] & 0x1f,
 			 scsi_get_in_buffer(cmd), alloc);
@@ -607,17 +617,12 @@ static int pr_out(int host_no, struct scsi_cmd *cmd)
 {
 	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
 	uint32_t len = get_unaligned_be32(&cmd->scb[5]);
-	uint16_t asc;
-	uint8_t key;
+	int ret;
 
 	(void)host_no;
-	if (bs_rbd_lu_admit(rlu, &key, &asc))
-		return sense(cmd, key, asc);
-	if (!rlu->resv->loaded)
-		return SAM_STAT_BUSY;
-	/* an SPC-2 reservation (RESERVE(6)) of another nexus */
-	if (device_reserved(cmd))
-		return SAM_STAT_RESERVATION_CONFLICT;
+	ret = pr_admit(rlu, cmd);
+	if (ret)
+		return ret;
 	if (len > scsi_get_out_length(cmd) || len > MAX_PARAM)
 		return sense(cmd, ILLEGAL_REQUEST,
 			     ASC_PARAMETER_LIST_LENGTH_ERR);
