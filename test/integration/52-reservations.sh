@@ -15,14 +15,20 @@ resv_param()
 
 # resv_out URL NODE SA TYPE KEY SA_KEY [FLAGS]: PERSISTENT RESERVE OUT as
 # initiator port NODE (name iqn.2026-12.org.bs-rbd:NODE, ISID qualifier
-# NODE's number); prints scsi_cmd's outcome line
+# NODE's number), sent again on BUSY (up to 50 times, 100 ms apart) as
+# initiators do; prints scsi_cmd's last outcome line
 resv_out()
 {
-	local f=$WORK/resv.param.$$.$RANDOM
+	local f=$WORK/resv.param.$$.$RANDOM r i
 	resv_param "$f" "$5" "$6" "${7:-0}"
-	"$SCSI_CMD" -I "iqn.2026-12.org.bs-rbd:$2" -S "${2//[!0-9]/}" -f "$f" \
-		"$1" "5f$(printf '%02x%02x' "$3" "$4")000000000018""00"
+	for i in $(seq 50); do
+		r=$("$SCSI_CMD" -I "iqn.2026-12.org.bs-rbd:$2" -S "${2//[!0-9]/}" \
+			-f "$f" "$1" "5f$(printf '%02x%02x' "$3" "$4")000000000018""00")
+		[ "$(resv_status "$r")" = 0x08 ] || break
+		sleep 0.1
+	done
 	rm -f "$f"
+	echo "$r"
 }
 
 # resv_in URL SA OUT: PERSISTENT RESERVE IN (256 bytes) into OUT
