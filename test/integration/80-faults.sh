@@ -174,9 +174,15 @@ t_blocklisted_client_comes_back()
 	expect_log "$mark" "image reopened on a new client"
 	ceph_ osd blocklist ls 2>/dev/null | grep -qF "$addr" ||
 		failed "the blocklist entry is gone: the test proves nothing"
+	# the file is rewritten every second: wait for the one after the return
+	for secs in $(seq 30); do
+		grep -q "^lun tid=81 lun=1 .* state=ok .* err_not_ready=[1-9]" \
+			"/var/run/tgtd/bs_rbd.$TGT_CTRL.stats" && break
+		sleep 0.1
+	done
 	grep -q "^lun tid=81 lun=1 .* state=ok .* err_not_ready=[1-9]" \
 		"/var/run/tgtd/bs_rbd.$TGT_CTRL.stats" ||
-		failed "the statistics file does not show the refused write"
+		failed "the statistics file does not show the refused write: $(grep "^lun tid=81 lun=1 " "/var/run/tgtd/bs_rbd.$TGT_CTRL.stats")"
 	# acknowledged data before the fence is intact; the refused write
 	# of 0x63 never landed
 	qemu-io -f raw -c "read -P 0x61 0 4k" -c "read -P 0x5d 4k 512" \
