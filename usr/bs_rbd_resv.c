@@ -21,7 +21,7 @@
  * LU holds (no RADOS round trip); while no reservation exists, nothing
  * but RESERVE(6)/RELEASE(6) needs a look at it.  PERSISTENT RESERVE IN
  * answers from it.  Until the state is read, commands that could conflict
- * get BUSY.
+ * get NOT READY, ALUA transition (04/0A).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -303,7 +303,8 @@ static void read_done(struct bs_rbd_done *done)
 		v->loaded = 0;
 		rbd_log(v->rlu,
 			"cannot read the image's reservations (%s): commands "
-			"that a reservation could refuse get BUSY; again in "
+			"that a reservation could refuse get NOT READY; again "
+			"in "
 			"%d s",
 			strerror(-j->ret), RELOAD_S);
 		reload_in(v);
@@ -382,6 +383,16 @@ static int sense(struct scsi_cmd *cmd, uint8_t key, uint16_t asc)
 	return SAM_STAT_CHECK_CONDITION;
 }
 
+/*
+ * The state is not known here now (being read, the watch down, perhaps a
+ * fence not found yet): like a LU in transition, NOT READY 04/0A, which
+ * initiators retry, or send through another gateway.
+ */
+static int unknown_state(struct scsi_cmd *cmd)
+{
+	return sense(cmd, NOT_READY, BS_RBD_ASC_ALUA_TRANSITION);
+}
+
 /* May a PERSISTENT RESERVE IN or OUT run?  0, or the status to end with */
 static int pr_admit(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 {
@@ -391,7 +402,7 @@ static int pr_admit(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 	if (bs_rbd_lu_admit(rlu, &key, &asc))
 		return sense(cmd, key, asc);
 	if (!rlu->resv->loaded)
-		return SAM_STAT_BUSY;
+		return unknown_state(cmd);
 	/* an SPC-2 reservation (RESERVE(6)) of another nexus */
 	if (device_reserved(cmd))
 		return SAM_STAT_RESERVATION_CONFLICT;
@@ -659,7 +670,7 @@ static int conflict(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 	if (acc == BS_RBD_PR_ALLOWED || rlu->state != BS_RBD_LU_OK)
 		return 0;
 	if (!v->loaded)
-		return SAM_STAT_BUSY;
+		return unknown_state(cmd);
 	if (v->st.type == BS_RBD_PR_NONE &&
 	    (acc != BS_RBD_PR_LEGACY || !v->st.nr_regs))
 		return 0;
