@@ -23,26 +23,9 @@ need_root
 ROUNDS=${BENCH_ROUNDS:-5}
 COUNT=${BENCH_COUNT:-50000}
 work=${BENCH_DIR:-$(mktemp -d /tmp/bs_rbd-benchpr.XXXXXX)}
-mkdir -p "$work/modules"
-cp usr/bs_rbd.so "$work/modules/"
+bench_bed "$work"
+opts=$BED_OPTS
 cc -O2 -o "$work/scsi_cmd" test/tools/scsi_cmd.c -liscsi
-
-cleanup()
-{
-	scripts/tgtd.sh stop "$work/tgtd" >/dev/null 2>&1 || true
-	scripts/cluster.sh stop "$work/ceph" >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-scripts/cluster.sh start "$work/ceph" >/dev/null
-scripts/tgtd.sh start "$work/tgtd" "$work/modules" >/dev/null
-# shellcheck source=/dev/null
-. "$work/ceph/env"
-# shellcheck source=/dev/null
-. "$work/tgtd/tgtd.env"
-opts="conf=$CEPH_DIR/ceph.conf;id=tgt;keyring=$CEPH_DIR/ceph.client.tgt.keyring"
 iqn=iqn.2026-12.org.bs-rbd.benchpr
 url=iscsi://127.0.0.1:$TGT_PORT/$iqn/1
 adm() { tgtadm -C "$TGT_CTRL" --lld iscsi "$@"; }

@@ -23,25 +23,8 @@ N=${BENCH_LUNS:-4}
 ROUNDS=${BENCH_ROUNDS:-3}
 COUNT=${BENCH_COUNT:-20000}
 work=${BENCH_DIR:-$(mktemp -d /tmp/bs_rbd-spread.XXXXXX)}
-mkdir -p "$work/modules"
-cp usr/bs_rbd.so "$work/modules/"
-
-cleanup()
-{
-	scripts/tgtd.sh stop "$work/tgtd" >/dev/null 2>&1 || true
-	scripts/cluster.sh stop "$work/ceph" >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-scripts/cluster.sh start "$work/ceph" >/dev/null
-scripts/tgtd.sh start "$work/tgtd" "$work/modules" >/dev/null
-# shellcheck source=/dev/null
-. "$work/ceph/env"
-# shellcheck source=/dev/null
-. "$work/tgtd/tgtd.env"
-opts="conf=$CEPH_DIR/ceph.conf;id=tgt;keyring=$CEPH_DIR/ceph.client.tgt.keyring"
+bench_bed "$work"
+opts=$BED_OPTS
 iqn=iqn.2026-11.org.bs-rbd.spread
 adm() { tgtadm -C "$TGT_CTRL" --lld iscsi "$@"; }
 

@@ -172,3 +172,28 @@ bench_stop() {
 	done
 	scripts/cluster.sh stop "$1/ceph" >/dev/null 2>&1 || true
 }
+
+# bench_bed WORK: a throwaway memstore cluster and one stock tgtd loading
+# usr/bs_rbd.so, under WORK; both stopped and WORK removed on exit.  Sets
+# the cluster's and tgtd's environment (CEPH_CONF, CEPH_DIR, TGT_CTRL,
+# TGT_PORT, ...) and BED_OPTS, the --bsopts of the cluster's tgt client.
+bench_bed() {
+	BED_WORK=$1
+	mkdir -p "$BED_WORK/modules"
+	cp usr/bs_rbd.so "$BED_WORK/modules/"
+	trap bench_bed_stop EXIT
+	trap 'exit 130' INT TERM
+	scripts/cluster.sh start "$BED_WORK/ceph" >/dev/null
+	scripts/tgtd.sh start "$BED_WORK/tgtd" "$BED_WORK/modules" >/dev/null
+	# shellcheck source=/dev/null
+	. "$BED_WORK/ceph/env"
+	# shellcheck source=/dev/null
+	. "$BED_WORK/tgtd/tgtd.env"
+	BED_OPTS="conf=$CEPH_DIR/ceph.conf;id=tgt;keyring=$CEPH_DIR/ceph.client.tgt.keyring"
+}
+
+bench_bed_stop() {
+	scripts/tgtd.sh stop "$BED_WORK/tgtd" >/dev/null 2>&1 || true
+	scripts/cluster.sh stop "$BED_WORK/ceph" >/dev/null 2>&1 || true
+	rm -rf "$BED_WORK"
+}
