@@ -131,6 +131,15 @@ t_identity_two_gateways_multipath()
 	for t in Simple CompareAndWrite CompareAndWriteAsync Reset; do
 		out=$(timeout 120 iscsi-test-cu -d -n -t "ALL.MultipathIO.$t" \
 			"$u1" "$u2" 2>&1)
+		# a write through the other path moves the image's lock, and
+		# the gateways may say so (2A/06) at any command, which the
+		# test takes for a failure: once more, on the blocks zeroed
+		if grep -q "ASCQ (null)(0x2a06)" <<<"$out"; then
+			note "MultipathIO.$t met ASYMMETRIC ACCESS STATE CHANGED: again"
+			qemu-io -f raw -c "write -z 0 1M" "$u1" >/dev/null
+			out=$(timeout 120 iscsi-test-cu -d -n -t \
+				"ALL.MultipathIO.$t" "$u1" "$u2" 2>&1)
+		fi
 		# CUnit's summary: tests Total Ran Passed Failed
 		[ "$(awk '$1 == "tests" { print $3, $4, $5 }' <<<"$out")" = "1 1 0" ] ||
 			failed "MultipathIO.$t: $(grep -E 'match|FAIL|tests ' <<<"$out" | head -n 3)"
