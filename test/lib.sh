@@ -41,6 +41,24 @@ url() { echo "iscsi://127.0.0.1:$TGT_PORT/$(iqn "$1")/$2"; }
 
 rbd_() { rbd -c "$CEPH_CONF" "$@"; }
 
+# image_drop IMAGE...: a case's cleanup, which never decides its result.
+# A LU just deleted closes its image in the background, and a gateway
+# killed leaves its watch for 30 s: rbd rm refuses a watched image, so
+# that is retried for up to 20 s, then the image is left with a note.
+image_drop()
+{
+	local img err i
+	for img in "$@"; do
+		for i in $(seq 40); do
+			err=$(rbd_ rm "$img" 2>&1 >/dev/null) && break
+			grep -q watchers <<<"$err" || break
+			[ "$i" = 40 ] && note "image $img left behind: still watched"
+			sleep 0.5
+		done
+	done
+	return 0
+}
+
 # target_new TID: a target named after the tid, open to all initiators
 target_new()
 {

@@ -23,7 +23,7 @@ t_lun_size_and_geometry()
 	out=$(iscsi-inq "$(lun_url 10 1)") || failed "inquiry"
 	check "inquiry answers a disk" grep -q "Peripheral Device Type:DIRECT_ACCESS" <<<"$out"
 	target_del 10
-	rbd_ rm rbd/geo >/dev/null 2>&1
+	image_drop rbd/geo
 }
 
 t_lun_show()
@@ -35,7 +35,7 @@ t_lun_show()
 	check "show names the backing store type" grep -q "Backing store type: rbd" <<<"$out"
 	check "show names the image" grep -q "Backing store path: rbd/show" <<<"$out"
 	target_del 11
-	rbd_ rm rbd/show >/dev/null 2>&1
+	image_drop rbd/show
 }
 
 # The module also builds inside tgt's own tree with tgt's Makefile
@@ -63,7 +63,7 @@ t_builds_and_runs_in_tgt_tree()
 				"$(lun_url 12 1)" >/dev/null
 	) || failed "I/O through the in-tree build"
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	rbd_ rm rbd/intree >/dev/null 2>&1
+	image_drop rbd/intree
 }
 
 # make install honours DESTDIR and finds tgtd's module directory itself.

@@ -43,7 +43,7 @@ t_io_roundtrip()
 	qemu-io -f raw -c "read -P 0x99 $((12 * 1048576)) 65536" "$u" >/dev/null ||
 		failed "iSCSI sees librbd's write"
 	target_del 20
-	rbd_ rm $IO_IMG >/dev/null 2>&1
+	image_drop $IO_IMG
 }
 
 # READ/WRITE 6, 10, 12, 16 with raw CDBs; one block at LBA 100.
@@ -71,7 +71,7 @@ t_io_all_cdb_sizes()
 	r=$(scsi 21 1 91000000000000000000000000000000); expect_status "SYNCHRONIZE CACHE(16)" "$r" 0x00
 	rm -f "$f"
 	target_del 21
-	rbd_ rm rbd/cdb >/dev/null 2>&1
+	image_drop rbd/cdb
 }
 
 # Zero-length READ/WRITE: GOOD, nothing reaches librbd, tgtd lives
@@ -94,7 +94,7 @@ t_io_zero_length()
 		"$(lun_url 22 1)"
 	check "tgtd still runs" tgtd_alive
 	target_del 22
-	rbd_ rm rbd/zero >/dev/null 2>&1
+	image_drop rbd/zero
 }
 
 # Reads and writes past the end are refused and change nothing.
@@ -114,7 +114,7 @@ t_io_beyond_end()
 		iscsi-test-cu -d -t "ALL.Read10.BeyondEol,ALL.Read16.BeyondEol,ALL.Write10.BeyondEol,ALL.Write16.BeyondEol" \
 		"$(lun_url 23 1)"
 	target_del 23
-	rbd_ rm rbd/eol >/dev/null 2>&1
+	image_drop rbd/eol
 }
 
 # Two pools and an RBD namespace, on one shared connection.
@@ -133,7 +133,7 @@ t_io_pools_and_namespace()
 	qemu-io -r -f raw -c "read -P 0x6b 0 64k" "rbd:rbd/ns1/inns:conf=$CEPH_CONF" >/dev/null ||
 		failed "data landed in namespace ns1"
 	target_del 24
-	rbd_ rm rbd2/other >/dev/null 2>&1
-	rbd_ rm rbd/ns1/inns >/dev/null 2>&1
+	image_drop rbd2/other
+	image_drop rbd/ns1/inns
 	rbd_ namespace rm rbd/ns1 >/dev/null 2>&1
 }

@@ -35,7 +35,7 @@ t_snapshot_read_only()
 		failed "snapshot data unchanged"
 	target_del 30
 	rbd_ snap purge rbd/snapimg >/dev/null 2>&1
-	rbd_ rm rbd/snapimg >/dev/null 2>&1
+	image_drop rbd/snapimg
 }
 
 # A client with only read-only caps can export a snapshot.
@@ -54,5 +54,5 @@ t_snapshot_with_read_only_caps()
 		failed "reading the snapshot"
 	target_del 31
 	rbd_ snap purge rbd/roimg >/dev/null 2>&1
-	rbd_ rm rbd/roimg >/dev/null 2>&1
+	image_drop rbd/roimg
 }

@@ -46,7 +46,7 @@ bad_teardown()
 {
 	target_del "$BAD_TID"
 	rbd_ snap purge rbd/bad >/dev/null 2>&1
-	rbd_ rm rbd/bad >/dev/null 2>&1
+	image_drop rbd/bad
 	rm -rf "${BAD:-}"
 }
 
@@ -296,7 +296,7 @@ t_bad_input_empty_bsopts()
 		failed "tgtd with CEPH_CONF=$CEPH_DIR/ceph.conf"
 	fi
 	scripts/tgtd.sh stop "$e" >/dev/null 2>&1
-	rbd_ rm rbd/bad-empty >/dev/null 2>&1
+	image_drop rbd/bad-empty
 }
 
 # No path at all is not an error to tgt's core: it makes a removable LU

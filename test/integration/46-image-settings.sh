@@ -65,7 +65,7 @@ t_image_settings_refused()
 	threads_settle "$threads" ||
 		failed "threads $threads -> $(tgtd_threads)"
 	target_del "$SET_TID"
-	rbd_ rm "$SET_IMG" >/dev/null 2>&1
+	image_drop "$SET_IMG"
 }
 
 # pool settings reach every later case on rbd2: always taken away
@@ -78,7 +78,7 @@ t_pool_settings_refused_snapshot_served()
 	done
 	target_del "$SET_TID"
 	rbd_ snap purge rbd2/settings >/dev/null 2>&1
-	rbd_ rm rbd2/settings >/dev/null 2>&1
+	image_drop rbd2/settings
 }
 
 pool_settings_case()

@@ -113,7 +113,7 @@ t_hardening_caw_miscompare_offset()
 	hard_rbd_io "$img" "read -P 0x44 5120000 512" || failed "not written after a match"
 	target_del $tid
 	rm -f "$WORK/hard.caw"
-	rbd_ rm "$img" >/dev/null 2>&1
+	image_drop "$img"
 }
 
 # ---- rbd_non_blocking_aio = false -------------------------------------
@@ -173,8 +173,8 @@ t_hardening_non_blocking_aio_false()
 	target_del 472
 	rbd_ config pool remove rbd2 rbd_non_blocking_aio >/dev/null 2>&1
 	rm -f "$conf"
-	rbd_ rm rbd2/hard-nb >/dev/null 2>&1
-	rbd_ rm rbd/hard-nb >/dev/null 2>&1
+	image_drop rbd2/hard-nb
+	image_drop rbd/hard-nb
 }
 
 # ---- media change (--params path=) with I/O in flight -----------------
@@ -227,9 +227,9 @@ t_hardening_media_change_in_flight()
 	lun_del $tid 1 || failed "LU deletion"
 	target_del $tid
 	rm -f "$out"
-	rbd_ rm $a >/dev/null 2>&1
+	image_drop $a
 	rbd_ snap purge $b >/dev/null 2>&1
-	rbd_ rm $b >/dev/null 2>&1
+	image_drop $b
 }
 
 # hard_lu_update TID LUN PARAMS: tgtadm --op update of an LU, bounded
@@ -326,7 +326,7 @@ t_hardening_dispatch_with_mgmt_pending()
 	hard_responsive || return 1
 	target_del $tid
 	rm -f "$conf" "$marker"
-	rbd_ rm rbd/hard-disp >/dev/null 2>&1
+	image_drop rbd/hard-disp
 }
 
 # ---- the image removed under COMPARE AND WRITE and GET LBA STATUS -----
@@ -429,7 +429,7 @@ t_hardening_delete_during_osd_stall()
 			failed "rbd/hard-del$i still open 60 s after the OSD came back"
 	done
 	target_del $tid
-	for i in 1 2 3; do rbd_ rm "rbd/hard-del$i" >/dev/null 2>&1; done
+	for i in 1 2 3; do image_drop "rbd/hard-del$i"; done
 }
 
 # ---- GET LBA STATUS: bounded, on the image its request holds ------------
@@ -460,7 +460,7 @@ t_hardening_gls_bounded()
 	kill -CONT "$pid"
 	wait
 	target_del $tid
-	rbd_ rm rbd/hard-glsb >/dev/null 2>&1
+	image_drop rbd/hard-glsb
 }
 
 # ---- settings checked again when a fenced LU comes back -----------------
@@ -502,7 +502,7 @@ t_hardening_settings_checked_on_reopen()
 	for addr in $(hard_ceph osd blocklist ls | awk '{ print $1 }'); do
 		hard_ceph osd blocklist rm "$addr" >/dev/null
 	done
-	rbd_ rm $img >/dev/null 2>&1
+	image_drop $img
 }
 
 # ---- GET LBA STATUS on a 4096-byte LU with a partial last block -------
@@ -554,6 +554,6 @@ t_hardening_gls_partial_last_block()
 	hard_gls_is $tid 0 "0:23552:1 23552:1024:0" || return 1
 	target_del $tid
 	rm -f "$WORK/hard.gls"
-	rbd_ rm "$img" >/dev/null 2>&1
-	rbd_ rm rbd/hard-gls-other >/dev/null 2>&1
+	image_drop "$img"
+	image_drop rbd/hard-gls-other
 }

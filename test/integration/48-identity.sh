@@ -65,8 +65,8 @@ t_identity_from_the_image()
 	target_del $ID_TID
 	target_del $((ID_TID + 1))
 	rbd_ snap purge rbd/id-a >/dev/null 2>&1
-	rbd_ rm rbd/id-a >/dev/null 2>&1
-	rbd_ rm rbd/id-b >/dev/null 2>&1
+	image_drop rbd/id-a
+	image_drop rbd/id-b
 }
 
 # The identity follows the image through a rename and a new LUN; an
@@ -91,7 +91,7 @@ t_identity_rename_and_override()
 	[[ ${mine#* } == *61646d696e2d69642d31* ]] && [ "${mine#* }" != "${after#* }" ] ||
 		failed "scsi_id= not in page 0x83: ${mine#* }"
 	target_del $ID_TID
-	rbd_ rm rbd/id-c2 >/dev/null 2>&1
+	image_drop rbd/id-c2
 }
 
 # Two gateways (tgtds on 127.0.0.1 and 127.0.0.2): one image is one device
@@ -146,6 +146,6 @@ t_identity_two_gateways_multipath()
 	done
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1 || failed "stopping gateway 2"
 	target_del $ID_TID
-	rbd_ rm rbd/id-mp >/dev/null 2>&1
-	rbd_ rm rbd/id-other >/dev/null 2>&1
+	image_drop rbd/id-mp
+	image_drop rbd/id-other
 }

@@ -127,7 +127,7 @@ t_alua_two_gateways()
 	[ "$(alua_port "$u2")" = "$p2" ] || failed "gw2 came back as port $(alua_port "$u2"), was $p2"
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del $ALUA_TID
-	rbd_ rm rbd/alua >/dev/null 2>&1
+	image_drop rbd/alua
 }
 
 # alua_rsoc_has URL OPCODE SA: the "all commands" list of REPORT
@@ -176,8 +176,8 @@ t_alua_one_gateway()
 		failed "a snapshot LU says it has ALUA"
 	target_del $ALUA_TID
 	rbd_ snap purge rbd/alua-one >/dev/null 2>&1
-	rbd_ rm rbd/alua-one >/dev/null 2>&1
-	rbd_ rm rbd/alua-nolock >/dev/null 2>&1
+	image_drop rbd/alua-one
+	image_drop rbd/alua-nolock
 }
 
 # alua_nexus CTRL TID: the target has an I_T nexus (a session logged in)
@@ -248,7 +248,7 @@ t_alua_capacity_change_on_every_gateway()
 	alua_last_sense "$WORK/alua.cap" 0x09
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del $ALUA_TID
-	rbd_ rm rbd/alua-cap >/dev/null 2>&1
+	image_drop rbd/alua-cap
 }
 
 # alua_stats_has CTRL PATTERN: that tgtd's statistics file has a lun line
@@ -285,7 +285,7 @@ t_alua_state_change_unit_attention()
 		failed "the statistics files do not show the new states"
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del $ALUA_TID
-	rbd_ rm rbd/alua-ua >/dev/null 2>&1
+	image_drop rbd/alua-ua
 }
 
 # A LUN reset through gw1 is one on the image, not on gw1's LU: tgt's core
@@ -330,5 +330,5 @@ t_alua_lun_reset_unit_attention()
 		failed "logins on gw1 taken for a reset: $(tail -n 1 "$WORK/alua.reset3")"
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del $ALUA_TID
-	rbd_ rm rbd/alua-reset >/dev/null 2>&1
+	image_drop rbd/alua-reset
 }

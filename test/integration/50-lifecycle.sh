@@ -123,7 +123,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); time.sleep(30)' "$port" &
 	[ "$inside" -ge 3 ] || failed "only $inside rounds served within the creation"
 	rm -f "$conf" "$out" "$stop"
 	target_del 52
-	rbd_ rm rbd/healthy >/dev/null 2>&1
+	image_drop rbd/healthy
 }
 
 free_port()
@@ -185,7 +185,7 @@ t_add_delete_cycles_no_leak()
 	[ "$rss1" -le $((rss0 + 16384)) ] || failed "RSS grew by $((rss1 - rss0)) kB"
 	target_del 51
 	rbd_ snap purge rbd/cyc >/dev/null 2>&1
-	rbd_ rm rbd/cyc >/dev/null 2>&1
+	image_drop rbd/cyc
 }
 
 # LUNs with the same client options share one cluster connection.
@@ -205,5 +205,5 @@ t_connection_shared()
 	# client per LUN would add a dozen each
 	[ $((th8 - th1)) -le 21 ] || failed "threads grew by $((th8 - th1)) for 7 LUNs"
 	target_del 52
-	for i in 1 2 3 4 5 6 7 8; do rbd_ rm "rbd/sh$i" >/dev/null 2>&1; done
+	for i in 1 2 3 4 5 6 7 8; do image_drop "rbd/sh$i"; done
 }

@@ -130,7 +130,7 @@ t_failover_frozen_owner()
 		failed "no blocklist entry: gwa came back only because it was removed"
 	fo_stop gwa gwb
 	fo_unblock
-	rbd_ rm $img >/dev/null 2>&1
+	image_drop $img
 }
 
 # The lock holder killed: the other gateway takes over; the killed one,
@@ -159,7 +159,7 @@ t_failover_killed_owner()
 		failed "data through librbd"
 	fo_stop gwa gwb
 	fo_unblock
-	rbd_ rm $img >/dev/null 2>&1
+	image_drop $img
 }
 
 # fo_split_writer URL OFFSET END OUT: until the time END, a write of a
@@ -214,7 +214,7 @@ t_failover_split_initiators()
 	! fo_ceph osd blocklist ls | grep -q . ||
 		failed "blocklist entries after the split"
 	fo_stop gwa gwb
-	rbd_ rm $img >/dev/null 2>&1
+	image_drop $img
 }
 
 # Three gateways: three groups, the same answer from each, one of them
@@ -237,7 +237,7 @@ t_failover_three_gateways()
 			failed "gwb disagrees after a write through $g"
 	done
 	fo_stop gwa gwb gwc
-	rbd_ rm $img >/dev/null 2>&1
+	image_drop $img
 }
 
 # fo_svc_has DIR PATTERN: `ceph service status` of DIR's cluster has a

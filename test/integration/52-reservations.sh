@@ -104,7 +104,7 @@ t_resv_failover_cluster_sequence()
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del $ALUA_TID
 	# the LU's image closes in the background: a watcher may linger
-	rbd_ rm rbd/resv-seq >/dev/null 2>&1 || true
+	image_drop rbd/resv-seq
 }
 
 # resv_operator_clear IMAGE URL: README.rbd's emergency clear - remove the
@@ -140,7 +140,7 @@ t_resv_relogin_keeps_registration()
 	r=$(resv_out "$(lun_url 52 1)" node7 2 1 0x7777 0)
 	[ "$(resv_status "$r")" = 0x00 ] || failed "RELEASE: $r"
 	target_del 52
-	rbd_ rm rbd/resv-relogin >/dev/null 2>&1 || true
+	image_drop rbd/resv-relogin
 }
 
 # Eight initiators register at once, half through each gateway: no update
@@ -191,7 +191,7 @@ t_resv_concurrent_and_restart()
 		failed "a write from another initiator after the restarts: $r"
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del $ALUA_TID
-	rbd_ rm rbd/resv-race >/dev/null 2>&1 || true
+	image_drop rbd/resv-race
 }
 
 # libiscsi's reservation suites with the second initiator on the other
@@ -210,7 +210,7 @@ t_resv_libiscsi_two_gateways()
 	done
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del $ALUA_TID
-	rbd_ rm rbd/resv-cu >/dev/null 2>&1 || true
+	image_drop rbd/resv-cu
 }
 
 # A gateway that does not acknowledge a change (frozen) could go on with
@@ -244,5 +244,5 @@ t_resv_frozen_gateway_is_fenced()
 	[ "$n" = 2 ] || failed "gw2 after its fence: $n keys, want 2"
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del $ALUA_TID
-	rbd_ rm rbd/resv-frozen >/dev/null 2>&1 || true
+	image_drop rbd/resv-frozen
 }

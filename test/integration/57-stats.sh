@@ -61,7 +61,7 @@ t_stats_file_counts_commands()
 	done
 	grep -q "^lun tid=57 " "$(stats_file)" 2>/dev/null &&
 		failed "the deleted LU is still listed"
-	rbd_ rm rbd/stats >/dev/null 2>&1
+	image_drop rbd/stats
 }
 
 # connection=N: equal options share one client, a different N gets its
@@ -103,7 +103,7 @@ t_connection_option_spreads_luns()
 		qemu-io -f raw -c "read -P 0x58 0 64k" "$(lun_url 58 1)" >/dev/null ||
 		failed "I/O across LUNs on different clients"
 	target_del 58
-	rbd_ rm rbd/spread >/dev/null 2>&1
+	image_drop rbd/spread
 }
 
 # io_context_pool threads of tgtd: librados_thread_count of every client
@@ -134,6 +134,6 @@ t_completion_threads_per_client()
 		qemu-io -f raw -c "read -P 0x59 0 64k" "$(lun_url 59 1)" >/dev/null ||
 		failed "I/O on the one-thread client"
 	target_del 59
-	rbd_ rm rbd/threads >/dev/null 2>&1
+	image_drop rbd/threads
 	rm -f "$conf"
 }

@@ -32,7 +32,7 @@ sbc_setup()
 sbc_teardown()
 {
 	target_del 60
-	rbd_ rm "$SBC_IMG" >/dev/null 2>&1
+	image_drop "$SBC_IMG"
 	rm -f "$WORK"/sbc.*
 }
 
@@ -294,7 +294,7 @@ sbc4k_setup()
 sbc4k_teardown()
 {
 	target_del $SBC4K_TID
-	rbd_ rm rbd/sbc4k >/dev/null 2>&1
+	image_drop rbd/sbc4k
 	rm -f "$WORK"/sbc4k.*
 }
 

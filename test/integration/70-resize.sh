@@ -40,5 +40,5 @@ t_online_resize()
 	qemu-io -r -f raw -c "read -P 0 0 32M" "$(lun_url 70 1)" >/dev/null ||
 		failed "the remaining 32 MiB still read"
 	target_del 70
-	rbd_ rm rbd/grow >/dev/null 2>&1
+	image_drop rbd/grow
 }

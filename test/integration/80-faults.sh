@@ -34,7 +34,7 @@ t_osd_stopped_times_out()
 		-c "read -P 0x3c 1M 1M" "$(lun_url 80 1)" >/dev/null ||
 		failed "I/O after SIGCONT"
 	target_del 80
-	rbd_ rm rbd/stall >/dev/null 2>&1
+	image_drop rbd/stall
 }
 
 # Task management from the initiator while an OSD is stopped.  What tgt
@@ -120,8 +120,8 @@ t_task_management_during_osd_stall()
 		-c "read -P 0x4c 2M 1M" "$(lun_url 82 1)" >/dev/null ||
 		failed "I/O after LU RESET and SIGCONT"
 	target_del 82
-	rbd_ rm rbd/tmf1 >/dev/null 2>&1
-	rbd_ rm rbd/tmf2 >/dev/null 2>&1
+	image_drop rbd/tmf1
+	image_drop rbd/tmf2
 }
 
 ceph_() { ceph -c "$CEPH_CONF" "$@" 2>/dev/null; }
@@ -196,8 +196,8 @@ t_blocklisted_client_comes_back()
 	for addr in $(ceph_ osd blocklist ls | awk '{ print $1 }'); do
 		ceph_ osd blocklist rm "$addr"
 	done
-	rbd_ rm rbd/fence1 >/dev/null 2>&1
-	rbd_ rm rbd/fence2 >/dev/null 2>&1
+	image_drop rbd/fence1
+	image_drop rbd/fence2
 }
 
 # Write cache policy: what was acknowledged after a flush (SYNCHRONIZE
@@ -252,6 +252,6 @@ t_flushed_writes_survive_tgtd_crash()
 	# the dead client's watch would hold the image for 30 s: fence it
 	r=$(watcher_addr rbd/crash)
 	[ -n "$r" ] && ceph_ osd blocklist add "$r" >/dev/null
-	rbd_ rm rbd/crash >/dev/null 2>&1
+	image_drop rbd/crash
 	[ -n "$r" ] && ceph_ osd blocklist rm "$r" >/dev/null
 }

@@ -168,7 +168,7 @@ t_image_removed_while_fenced()
 	for addr in $(imgf_ceph osd blocklist ls | awk '{ print $1 }'); do
 		imgf_ceph osd blocklist rm "$addr" >/dev/null
 	done
-	rbd_ rm rbd/imgf-new >/dev/null 2>&1
+	image_drop rbd/imgf-new
 }
 
 # imgf_loop URL STOP OUT SCSI_CMD_ARGS...: the same command from fresh
@@ -281,7 +281,7 @@ t_image_shrunk_under_io()
 	expect_status "WRITE past the new end" "$r" 0x02 0x5 0x21 0x00
 	target_del $IMGF_TID
 	rm -f "$WORK"/imgf.*
-	rbd_ rm rbd/imgf-shrink >/dev/null 2>&1
+	image_drop rbd/imgf-shrink
 }
 
 # Deleting an LU while an initiator keeps 16 writes in flight: tgt refuses
@@ -319,7 +319,7 @@ t_inflight_lun_delete()
 		>/dev/null || failed "I/O on the new LU"
 	target_del $IMGF_TID
 	rm -f "$WORK/imgf.bench"
-	rbd_ rm rbd/imgf-busy >/dev/null 2>&1
+	image_drop rbd/imgf-busy
 }
 
 # The initiator dies (SIGKILL) with 16 writes in flight and the LU is
@@ -346,7 +346,7 @@ t_inflight_initiator_killed()
 	imgf_unwatched rbd/imgf-orphan 5 || failed "the image is still watched"
 	target_del $IMGF_TID
 	rm -f "$WORK/imgf.bench"
-	rbd_ rm rbd/imgf-orphan >/dev/null 2>&1
+	image_drop rbd/imgf-orphan
 }
 
 # imgf_reaper FILE CMD...: run CMD as a child subreaper: processes CMD
@@ -429,7 +429,7 @@ t_inflight_tgtd_stop()
 	imgf_unwatched rbd/imgf-stop 5 || failed "watch left behind: $(imgf_watchers rbd/imgf-stop)"
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	rm -f "$WORK/imgf.bench"
-	rbd_ rm rbd/imgf-stop >/dev/null 2>&1
+	image_drop rbd/imgf-stop
 }
 
 # The image is removed with no blocklisting: tgtd is frozen until the OSD

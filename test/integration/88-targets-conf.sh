@@ -82,9 +82,9 @@ tc_teardown()
 	rm -f "$WORK/tc.conf" "$WORK/tc.session"
 	[ "$tc_mine" = 1 ] || return 0
 	rbd_ snap purge rbd2/vm2 >/dev/null 2>&1
-	rbd_ rm rbd/vm1 >/dev/null 2>&1
-	rbd_ rm rbd2/vm2 >/dev/null 2>&1
-	rbd_ rm rbd/vm3 >/dev/null 2>&1
+	image_drop rbd/vm1
+	image_drop rbd2/vm2
+	image_drop rbd/vm3
 	return 0
 }
 
@@ -258,5 +258,5 @@ t_targets_conf_two_gateways()
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	target_del "$(tc_tid "$iqn")"
 	rm -f "$WORK/tc-gw1.conf" "$WORK/tc-gw2.conf"
-	rbd_ rm rbd/vm1 >/dev/null 2>&1
+	image_drop rbd/vm1
 }

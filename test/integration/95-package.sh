@@ -156,7 +156,7 @@ pkg_serve_io()
 	) || case_failed=1
 	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
 	rm -f "$img"
-	rbd_ rm rbd/pkg >/dev/null 2>&1
+	image_drop rbd/pkg
 	return 0
 }
 
