@@ -69,7 +69,8 @@ uninstall:
 UNIT_TESTS := $(BUILD)/unit/test_opts $(BUILD)/unit/test_sense \
 	$(BUILD)/unit/test_lbamap $(BUILD)/unit/test_imgconf $(BUILD)/unit/test_ident \
 	$(BUILD)/unit/test_alua $(BUILD)/unit/test_acks $(BUILD)/unit/test_event \
-	$(BUILD)/unit/test_done $(BUILD)/unit/test_wait $(BUILD)/unit/test_pr
+	$(BUILD)/unit/test_done $(BUILD)/unit/test_wait $(BUILD)/unit/test_pr \
+	$(BUILD)/unit/test_xcopy
 
 # A unit test of one pure file: test/unit/test_X.c with usr/bs_rbd_X.c
 $(BUILD)/unit/test_%: test/unit/test_%.c usr/bs_rbd_%.c usr/bs_rbd_%.h \
@@ -205,7 +206,13 @@ FUZZ_SECONDS ?= 15
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iusr
 FUZZERS := $(BUILD)/fuzz/fuzz_opts $(BUILD)/fuzz/fuzz_lbamap \
-	$(BUILD)/fuzz/fuzz_acks $(BUILD)/fuzz/fuzz_event $(BUILD)/fuzz/fuzz_pr
+	$(BUILD)/fuzz/fuzz_acks $(BUILD)/fuzz/fuzz_event $(BUILD)/fuzz/fuzz_pr \
+	$(BUILD)/fuzz/fuzz_xcopy
+
+$(BUILD)/fuzz/fuzz_xcopy: test/fuzz/fuzz_xcopy.c usr/bs_rbd_xcopy.c \
+		usr/bs_rbd_xcopy.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_xcopy.c usr/bs_rbd_xcopy.c
 
 $(BUILD)/fuzz/fuzz_pr: test/fuzz/fuzz_pr.c usr/bs_rbd_pr.c usr/bs_rbd_pr.h
 	@mkdir -p $(@D)
@@ -233,7 +240,7 @@ $(BUILD)/fuzz/fuzz_lbamap: test/fuzz/fuzz_lbamap.c usr/bs_rbd_lbamap.c \
 fuzz:
 	@scripts/deps.sh clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory $(FUZZERS)
-	@for f in opts lbamap acks event pr; do \
+	@for f in opts lbamap acks event pr xcopy; do \
 		mkdir -p $(BUILD)/fuzz/corpus-$$f && \
 		echo "fuzzing $$f for $(FUZZ_SECONDS) s" && \
 		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
