@@ -9,7 +9,8 @@
 #   make check           unit, integration and compliance tests, real stack
 #   make check-asan      the integration cases, module built with ASan+UBSan
 #   make compliance      libiscsi's iscsi-test-cu: our LUN vs tgt's file store
-#   make bench           qemu-img bench: ours vs librbd vs Debian's module
+#   make bench           qemu-img bench: ours vs librbd vs Debian's module,
+#                        and EXTENDED COPY vs qemu-img convert vs rbd cp
 #   make fuzz            libFuzzer on the parsers
 #
 # Variables: TGT_SRC=/path/to/tgt (headers; default: fetch the Debian
@@ -28,13 +29,14 @@ MODULE_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fPIC \
 LDLIBS := -lrbd -lrados -lpthread
 
 SO := usr/bs_rbd.so
-SRCS := usr/bs_rbd.c usr/bs_rbd_alua.c usr/bs_rbd_conn.c usr/bs_rbd_done.c \
+SRCS := usr/bs_rbd.c usr/bs_rbd_alua.c usr/bs_rbd_conn.c usr/bs_rbd_copy.c usr/bs_rbd_done.c \
 	usr/bs_rbd_acks.c usr/bs_rbd_event.c usr/bs_rbd_gateway.c usr/bs_rbd_ident.c usr/bs_rbd_image.c usr/bs_rbd_imgconf.c \
 	usr/bs_rbd_lbamap.c usr/bs_rbd_listen.c usr/bs_rbd_pr.c usr/bs_rbd_prstore.c usr/bs_rbd_resv.c \
 	usr/bs_rbd_loop.c usr/bs_rbd_lu.c usr/bs_rbd_opts.c usr/bs_rbd_owner.c \
 	usr/bs_rbd_peers.c usr/bs_rbd_reopen.c usr/bs_rbd_req.c usr/bs_rbd_reset.c usr/bs_rbd_sbc.c usr/bs_rbd_service.c \
 	usr/bs_rbd_sense.c usr/bs_rbd_stats.c usr/bs_rbd_wait.c \
-	usr/bs_rbd_takeover.c usr/bs_rbd_watch.c usr/bs_rbd_watchdog.c usr/bs_rbd_worker.c
+	usr/bs_rbd_takeover.c usr/bs_rbd_watch.c usr/bs_rbd_watchdog.c usr/bs_rbd_worker.c \
+	usr/bs_rbd_xcopy.c usr/bs_rbd_xcopy_cmd.c
 HDRS := $(wildcard usr/*.h)
 
 # The module directory compiled into tgtd (BSDIR), e.g. /usr/lib/tgt/backing-store
@@ -156,13 +158,14 @@ demo:
 	@scripts/demo.sh
 
 # qemu-img bench through our module, librbd directly and Debian's tgt-rbd
-# module, side by side; ~10 minutes.  bench-scale: tgtd's threads, memory
+# module, side by side, then bench-xcopy; ~12 minutes.  bench-scale: tgtd's threads, memory
 # and LUN-add time at 1..256 LUNs.  See docs/BENCHMARKS.md.
 .PHONY: bench bench-scale
 bench:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory $(SO)
 	@scripts/bench.sh
+	@scripts/bench-xcopy.sh
 
 bench-scale:
 	@scripts/deps.sh
@@ -191,6 +194,14 @@ bench-pr:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory $(SO)
 	@scripts/bench-pr.sh
+
+# 1 GiB copied by EXTENDED COPY vs qemu-img convert (the initiator) vs
+# rbd cp, each onto a new image; about 2 minutes.  Also the end of bench.
+.PHONY: bench-xcopy
+bench-xcopy:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory $(SO)
+	@scripts/bench-xcopy.sh
 
 # Instructions per I/O in tgtd (valgrind --tool=callgrind), ours vs
 # Debian's module; about a minute.  See docs/BENCHMARKS.md.

@@ -56,8 +56,6 @@ run()
 		'BEGIN { printf "%.0f\n", n / (ns / 1e9) }'
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
 none=() reg=() res=()
 for r in $(seq "$ROUNDS"); do
 	none+=("$(run)")

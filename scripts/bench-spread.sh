@@ -63,8 +63,6 @@ round()
 		'BEGIN { printf "%.0f\n", n / (ns / 1e9) }'
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
 shared=() spread=()
 for r in $(seq "$ROUNDS"); do
 	shared+=("$(round 1 shared)")

@@ -177,6 +177,9 @@ bench_stop() {
 # usr/bs_rbd.so, under WORK; both stopped and WORK removed on exit.  Sets
 # the cluster's and tgtd's environment (CEPH_CONF, CEPH_DIR, TGT_CTRL,
 # TGT_PORT, ...) and BED_OPTS, the --bsopts of the cluster's tgt client.
+# median: the median of the numbers on stdin, one per line
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 bench_bed() {
 	BED_WORK=$1
 	mkdir -p "$BED_WORK/modules"

@@ -51,6 +51,8 @@
 #include "bs_rbd_sbc.h"
 #include "bs_rbd_watch.h"
 #include "bs_rbd_watchdog.h"
+#include "bs_rbd_xcopy.h"
+#include "bs_rbd_xcopy_cmd.h"
 
 /* RBD has no physical sectors; 4 KiB is the alignment it does best with. */
 #define BS_RBD_PHYS_BLOCK 4096
@@ -76,8 +78,10 @@ static const unsigned char core_opcodes[] = {
 	SERVICE_ACTION_IN,
 	REPORT_LUNS,
 	MAINT_PROTOCOL_IN,
-	/* tgt has no handler for it: bs_rbd.c installs one per LU */
+	/* tgt has no handler for these: bs_rbd.c installs one per LU */
 	COMPARE_AND_WRITE,
+	BS_RBD_OP_EXTENDED_COPY,
+	BS_RBD_OP_RECEIVE_COPY_RESULTS,
 };
 
 /* ---- per-LU command handlers and VPD pages ---------------------------- */
@@ -136,15 +140,21 @@ static void install_maint_actions(struct scsi_lu *lu)
 /* tgt's INQUIRY, whose standard data ours extends */
 static int (*core_inquiry)(int host_no, struct scsi_cmd *cmd);
 
-/* TPGS = 01b: implicit ALUA, when this gateway has a port group. */
+/*
+ * Standard INQUIRY: 3PC (we are a copy manager: EXTENDED COPY), and
+ * TPGS = 01b, implicit ALUA, when this gateway has a port group.
+ */
 static int rbd_inquiry(int host_no, struct scsi_cmd *cmd)
 {
 	struct bs_rbd_image *img = bs_rbd_lu(cmd->dev)->img;
 	uint8_t *data = scsi_get_in_buffer(cmd);
 	int ret = core_inquiry(host_no, cmd);
 
-	if (ret == SAM_STAT_GOOD && !(cmd->scb[1] & 0x01) && img &&
-	    img->tpg_id && scsi_get_in_length(cmd) > 5)
+	if (ret != SAM_STAT_GOOD || (cmd->scb[1] & 0x01) ||
+	    scsi_get_in_length(cmd) <= 5)
+		return ret;
+	data[5] |= 0x08;
+	if (img && img->tpg_id)
 		data[5] = (uint8_t)((data[5] & ~0x30) | 0x10);
 	return ret;
 }
@@ -335,6 +345,56 @@ static void set_identity(struct scsi_lu *lu, struct bs_rbd_lu *rlu)
 		pg->vpd_update(lu, lu->attrs.scsi_sn);
 }
 
+/*
+ * EXTENDED COPY (LID1) and RECEIVE COPY RESULTS, which tgt lacks: their
+ * service actions are what REPORT SUPPORTED OPERATION CODES lists.
+ */
+static struct service_action xcopy_actions[] = {
+	{ 0x00, bs_rbd_extended_copy },
+	{ 0, NULL },
+};
+
+static struct service_action rcr_actions[] = {
+	{ 0x00, bs_rbd_receive_copy_results }, /* COPY STATUS */
+	{ 0x03, bs_rbd_receive_copy_results }, /* OPERATING PARAMETERS */
+	{ 0, NULL },
+};
+
+static void install_copy(struct scsi_lu *lu)
+{
+	struct device_type_operations *ops = lu->dev_type_template.ops;
+
+	ops[BS_RBD_OP_EXTENDED_COPY].cmd_perform = bs_rbd_extended_copy;
+	ops[BS_RBD_OP_EXTENDED_COPY].service_actions = xcopy_actions;
+	ops[BS_RBD_OP_EXTENDED_COPY].pr_conflict_bits =
+		PR_WE_FA | PR_EA_FA | PR_WE_FN | PR_EA_FN;
+	ops[BS_RBD_OP_RECEIVE_COPY_RESULTS].cmd_perform =
+		bs_rbd_receive_copy_results;
+	ops[BS_RBD_OP_RECEIVE_COPY_RESULTS].service_actions = rcr_actions;
+}
+
+static void rbd_vpd_8f_update(struct scsi_lu *lu, void *id)
+{
+	struct vpd *pg = lu->attrs.lu_vpd[PCODE_OFFSET(0x8f)];
+
+	(void)id;
+	pg->size = (uint16_t)bs_rbd_xcopy_vpd8f(pg->data, pg->size);
+}
+
+/* Third-party Copy: the limits of our EXTENDED COPY (SPC-4 7.8.17) */
+static void hook_vpd_8f(struct scsi_lu *lu)
+{
+	struct vpd **pg = &lu->attrs.lu_vpd[PCODE_OFFSET(0x8f)];
+
+	if (*pg)
+		return;
+	*pg = alloc_vpd(BS_RBD_XCOPY_VPD8F_LEN);
+	if (!*pg)
+		return; /* no page: initiators find the limits in RCR */
+	(*pg)->vpd_update = rbd_vpd_8f_update;
+	(*pg)->vpd_update(lu, NULL);
+}
+
 /* Each LU has its own copy of the SBC template: adjust ours. */
 static void install_lu_handlers(struct scsi_lu *lu)
 {
@@ -353,8 +413,10 @@ static void install_lu_handlers(struct scsi_lu *lu)
 		caw->pr_conflict_bits =
 			PR_WE_FA | PR_EA_FA | PR_WE_FN | PR_EA_FN;
 	}
+	install_copy(lu);
 	hook_vpd_b0(lu);
 	hook_vpd_83(lu);
+	hook_vpd_8f(lu);
 	/* last: every handler above is checked against reservations */
 	bs_rbd_resv_install(lu);
 }
@@ -543,6 +605,7 @@ static void bs_rbd_exit(struct scsi_lu *lu)
 		rbd_log(rlu, "BUG: freed with requests in flight");
 	bs_rbd_takeover_cancel(rlu);
 	bs_rbd_resv_stop(rlu);
+	bs_rbd_xcopy_lu_free(rlu);
 	bs_rbd_reset_stop(rlu);
 	bs_rbd_owner_stop(rlu);
 	bs_rbd_watchdog_stop(rlu);

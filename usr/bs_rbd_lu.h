@@ -31,6 +31,7 @@ struct bs_rbd_owner;
 struct bs_rbd_peers;
 struct bs_rbd_reset;
 struct bs_rbd_resv;
+struct bs_rbd_copies;
 
 /*
  * closed --bs_open--> opening --> ok --EBLOCKLISTED--> fenced
@@ -78,6 +79,7 @@ struct bs_rbd_lu {
 	struct bs_rbd_peers *peers;	  /* the image's gateways, or NULL */
 	struct bs_rbd_reset *reset;	  /* LUN resets seen and heard */
 	struct bs_rbd_resv *resv;	  /* persistent reservations */
+	struct bs_rbd_copies *copies;	  /* EXTENDED COPY results, or NULL */
 	uint64_t token; /* names this LU's messages to the image's gateways */
 	struct bs_rbd_stats stats;
 	struct bs_rbd_lu *stats_next; /* bs_rbd_stats.c's list of LUs */

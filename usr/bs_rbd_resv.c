@@ -54,6 +54,7 @@
 #include "bs_rbd_resv.h"
 #include "bs_rbd_sense.h"
 #include "bs_rbd_worker.h"
+#include "bs_rbd_xcopy_cmd.h"
 
 /* a PR OUT that keeps losing the race to other gateways gives up */
 #define WRITE_TRIES 16
@@ -170,6 +171,7 @@ static enum bs_rbd_pr_access access_of(const uint8_t *cdb)
 	case READ_BUFFER:
 	case READ_DEFECT_DATA:
 	case RECEIVE_DIAGNOSTIC:
+	case BS_RBD_OP_RECEIVE_COPY_RESULTS:
 		return BS_RBD_PR_READ;
 	case RESERVE:
 	case RELEASE:

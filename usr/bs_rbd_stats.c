@@ -272,6 +272,11 @@ static void stats_tick(void *data)
 		add_work(&stats_work, STATS_PERIOD_S);
 }
 
+struct bs_rbd_lu *bs_rbd_stats_lus(void)
+{
+	return lus;
+}
+
 void bs_rbd_stats_add(struct bs_rbd_lu *rlu)
 {
 	rlu->stats_next = lus;

@@ -14,5 +14,7 @@ void bs_rbd_stats_account(struct bs_rbd_lu *rlu, const struct bs_rbd_req *req,
 			  int status);
 void bs_rbd_stats_add(struct bs_rbd_lu *rlu);
 void bs_rbd_stats_del(struct bs_rbd_lu *rlu);
+/* Every LU of this tgtd, linked by stats_next */
+struct bs_rbd_lu *bs_rbd_stats_lus(void);
 
 #endif

@@ -260,6 +260,8 @@ static const uint8_t vpd8f[] = {
 	0x00, 0x08, 0x00, 0x04, 0x02, SEG_BLOCK_TO_BLOCK, CSCD_IDENT, 0x00
 };
 
+_Static_assert(sizeof(vpd8f) == BS_RBD_XCOPY_VPD8F_LEN, "VPD 0x8F length");
+
 size_t bs_rbd_xcopy_vpd8f(uint8_t *buf, size_t len)
 {
 	memset(buf, 0, len);

@@ -117,6 +117,7 @@ size_t bs_rbd_xcopy_copy_status(const struct bs_rbd_xcopy_status *st,
 				uint8_t *buf, size_t len);
 size_t bs_rbd_xcopy_op_params(unsigned int blk_shift, uint8_t *buf, size_t len);
 /* The Third-party Copy VPD page body (after its 4-byte header) */
+#define BS_RBD_XCOPY_VPD8F_LEN 52
 size_t bs_rbd_xcopy_vpd8f(uint8_t *buf, size_t len);
 
 #endif

@@ -141,6 +141,15 @@ static void bad_index(void)
 	CHECK(bs_rbd_xcopy_parse(p, n, &l, &e) == 0 && l.segs[0].dst == 1);
 }
 
+static void t10(struct bs_rbd_xcopy_cscd *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->code_set = 2;
+	c->desig_type = 1;
+	c->desig_len = 12;
+	memcpy(c->desig, "IET     abcd", 12);
+}
+
 /* A LU's page 0x83: NAA (LU), T10 vendor id (LU), relative port */
 static void matches(void)
 {
@@ -156,11 +165,7 @@ static void matches(void)
 	c.desig[7] = 8;
 	CHECK(!bs_rbd_xcopy_cscd_matches(&c, page, sizeof(page)));
 	/* the T10 one names the LU too */
-	memset(&c, 0, sizeof(c));
-	c.code_set = 2;
-	c.desig_type = 1;
-	c.desig_len = 12;
-	memcpy(c.desig, "IET     abcd", 12);
+	t10(&c);
 	CHECK(bs_rbd_xcopy_cscd_matches(&c, page, sizeof(page)));
 	/* a port is no LU */
 	memset(&c, 0, sizeof(c));
@@ -170,11 +175,7 @@ static void matches(void)
 	c.desig[3] = 2;
 	CHECK(!bs_rbd_xcopy_cscd_matches(&c, page, sizeof(page)));
 	/* a page cut short is never read past */
-	memset(&c, 0, sizeof(c));
-	c.code_set = 2;
-	c.desig_type = 1;
-	c.desig_len = 12;
-	memcpy(c.desig, "IET     abcd", 12);
+	t10(&c);
 	CHECK(!bs_rbd_xcopy_cscd_matches(&c, page, 20));
 }
 
