@@ -660,10 +660,10 @@ void bs_rbd_resv_describe(const struct bs_rbd_lu *rlu, char *buf, size_t len)
 
 /* ---- every other command --------------------------------------------- */
 
-/* 0: the command may run; else the status it ends with. */
-static int conflict(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+/* 0: itn_id may access the LU so; else the status cmd ends with. */
+static int conflict_of(struct bs_rbd_lu *rlu, uint64_t itn_id,
+		       enum bs_rbd_pr_access acc, struct scsi_cmd *cmd)
 {
-	enum bs_rbd_pr_access acc = access_of(cmd->scb);
 	struct bs_rbd_resv *v = rlu->resv;
 	struct bs_rbd_pr_nexus n;
 
@@ -676,11 +676,43 @@ static int conflict(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 	if (v->st.type == BS_RBD_PR_NONE &&
 	    (acc != BS_RBD_PR_LEGACY || !v->st.nr_regs))
 		return 0;
-	if (nexus_of(rlu, cmd->cmd_itn_id, &n))
+	if (nexus_of(rlu, itn_id, &n))
 		return SAM_STAT_RESERVATION_CONFLICT; /* nobody we know */
 	return bs_rbd_pr_conflict(&v->st, &n, acc)
 		       ? SAM_STAT_RESERVATION_CONFLICT
 		       : 0;
+}
+
+static int conflict(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
+{
+	return conflict_of(rlu, cmd->cmd_itn_id, access_of(cmd->scb), cmd);
+}
+
+int bs_rbd_resv_check(struct bs_rbd_lu *rlu, uint64_t itn_id, int write,
+		      struct scsi_cmd *cmd)
+{
+	uint64_t holder = rlu->lu->reserve_id;
+
+	if (holder && holder != itn_id)
+		return SAM_STAT_RESERVATION_CONFLICT;
+	return conflict_of(rlu, itn_id,
+			   write ? BS_RBD_PR_WRITE : BS_RBD_PR_READ, cmd);
+}
+
+int bs_rbd_resv_initiator(const struct bs_rbd_lu *rlu, uint64_t itn_id,
+			  char *name, size_t len)
+{
+	struct bs_rbd_pr_nexus n;
+	const char *end;
+
+	if (nexus_of(rlu, itn_id, &n))
+		return -EINVAL;
+	end = strstr(n.port, ",i,0x");
+	if (!end || (size_t)(end - n.port) >= len)
+		return -EINVAL;
+	memcpy(name, n.port, (size_t)(end - n.port));
+	name[end - n.port] = 0;
+	return 0;
 }
 
 static int checked(int host_no, struct scsi_cmd *cmd)

@@ -8,6 +8,7 @@
 #define BS_RBD_RESV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct bs_rbd_lu;
 struct bs_rbd_event;
@@ -31,6 +32,18 @@ void bs_rbd_resv_install(struct scsi_lu *lu);
  * ea_ro, we_ar, ea_ar), or "pr=unknown" before the state was read.
  */
 void bs_rbd_resv_describe(const struct bs_rbd_lu *rlu, char *buf, size_t len);
+/*
+ * Would a read (write 0) or write of the LU by I_T nexus itn_id (of the
+ * LU's target) conflict with its reservations (persistent, or tgt's
+ * RESERVE(6))?  0, or the status cmd ends with (sense built on it):
+ * what EXTENDED COPY asks of the LUs it reads and writes.
+ */
+int bs_rbd_resv_check(struct bs_rbd_lu *rlu, uint64_t itn_id, int write,
+		      struct scsi_cmd *cmd);
+/* The initiator's iSCSI name of nexus itn_id of the LU's target, in
+ * name (NUL-terminated); 0, or -EINVAL */
+int bs_rbd_resv_initiator(const struct bs_rbd_lu *rlu, uint64_t itn_id,
+			  char *name, size_t len);
 /* An event from the image's channel: another gateway changed the state. */
 int bs_rbd_resv_heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
 		      struct bs_rbd_peers_msg *msg);

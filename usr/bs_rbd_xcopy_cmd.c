@@ -30,7 +30,9 @@
 #include "bs_rbd_copy.h"
 #include "bs_rbd_image.h"
 #include "bs_rbd_lu.h"
+#include "bs_rbd_pr.h"
 #include "bs_rbd_req.h"
+#include "bs_rbd_resv.h"
 #include "bs_rbd_stats.h"
 #include "bs_rbd_xcopy.h"
 #include "bs_rbd_xcopy_cmd.h"
@@ -58,12 +60,6 @@ struct xcopy_job {
 	struct xcopy_rec *rec; /* NULL: no list id */
 };
 
-/* Why a copy cannot run, and which segment says so */
-struct refusal {
-	struct bs_rbd_sense s;
-	unsigned int seg;
-};
-
 static int sense(struct scsi_cmd *cmd, uint8_t key, uint16_t asc)
 {
 	scsi_set_in_resid_by_actual(cmd, 0);
@@ -71,11 +67,38 @@ static int sense(struct scsi_cmd *cmd, uint8_t key, uint16_t asc)
 	return SAM_STAT_CHECK_CONDITION;
 }
 
-/* COPY ABORTED names the segment it stopped at (SPC-4 6.4.3.3). */
+/*
+ * COPY ABORTED names the segment it stopped at in the sense's
+ * COMMAND-SPECIFIC INFORMATION (SPC-4 6.4.3.3): bytes 8-11 of fixed
+ * format, a descriptor of its own in descriptor format.
+ */
 static void sense_segment(struct scsi_cmd *cmd, unsigned int seg)
 {
-	if ((cmd->sense_buffer[0] & 0x7f) == 0x70 && cmd->sense_len >= 12)
-		put_unaligned_be32(seg, cmd->sense_buffer + 8);
+	uint8_t *sb = cmd->sense_buffer;
+
+	if ((sb[0] & 0x7f) == 0x70 && cmd->sense_len >= 12) {
+		put_unaligned_be32(seg, sb + 8);
+		return;
+	}
+	if ((sb[0] & 0x7f) != 0x72 ||
+	    (unsigned int)cmd->sense_len != 8u + sb[7] ||
+	    cmd->sense_len + 12 > SCSI_SENSE_BUFFERSIZE)
+		return;
+	memset(sb + cmd->sense_len, 0, 12);
+	sb[cmd->sense_len] = 0x01; /* command-specific information */
+	sb[cmd->sense_len + 1] = 0x0a;
+	put_unaligned_be64(seg, sb + cmd->sense_len + 4);
+	sb[7] += 12;
+	cmd->sense_len += 12;
+}
+
+/* COPY ABORTED, or another sense, naming segment seg */
+static int refuse(struct scsi_cmd *cmd, unsigned int seg, uint8_t key,
+		  uint16_t asc)
+{
+	sense(cmd, key, asc);
+	sense_segment(cmd, seg);
+	return SAM_STAT_CHECK_CONDITION;
 }
 
 /* ---- results ------------------------------------------------------- */
@@ -131,28 +154,53 @@ void bs_rbd_xcopy_lu_free(struct bs_rbd_lu *rlu)
 
 /* ---- the LUs a list names ----------------------------------------- */
 
-/* A LU of this tgtd that serves and has the descriptor's designator */
-static struct bs_rbd_lu *find_lu(const struct bs_rbd_xcopy_cscd *c)
+/*
+ * The nexus through which the command's initiator may use rlu: its own
+ * on the target that received the command, or a session that initiator
+ * (by iSCSI name) has open on rlu's target - tgt admitted it there.
+ * Without one the LU is out of its reach (tgt's access control is per
+ * target): 0 with *itn set, or -1.
+ */
+static int reach(struct bs_rbd_lu *recv, struct scsi_cmd *cmd,
+		 struct bs_rbd_lu *rlu, uint64_t *itn)
 {
-	struct bs_rbd_lu *rlu;
+	char me[BS_RBD_PR_PORT_MAX], them[BS_RBD_PR_PORT_MAX];
+	struct it_nexus *n;
+
+	if (rlu->lu->tgt == recv->lu->tgt) {
+		*itn = cmd->cmd_itn_id;
+		return 0;
+	}
+	if (bs_rbd_resv_initiator(recv, cmd->cmd_itn_id, me, sizeof(me)))
+		return -1;
+	list_for_each_entry(n, &rlu->lu->tgt->it_nexus_list, nexus_siblings)
+	{
+		if (!bs_rbd_resv_initiator(rlu, n->itn_id, them,
+					   sizeof(them)) &&
+		    !strcmp(me, them)) {
+			*itn = n->itn_id;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A LU of this tgtd that serves, has the descriptor's designator and is
+ * within the initiator's reach (through nexus *itn) */
+static struct bs_rbd_lu *find_lu(const struct bs_rbd_xcopy_cscd *c,
+				 struct scsi_cmd *cmd, uint64_t *itn)
+{
+	struct bs_rbd_lu *recv = bs_rbd_lu(cmd->dev), *rlu;
 	struct vpd *pg;
 
 	for (rlu = bs_rbd_stats_lus(); rlu; rlu = rlu->stats_next) {
 		pg = rlu->lu->attrs.lu_vpd[PCODE_OFFSET(0x83)];
 		if (rlu->state == BS_RBD_LU_OK && rlu->img && pg &&
-		    bs_rbd_xcopy_cscd_matches(c, pg->data, pg->size))
+		    bs_rbd_xcopy_cscd_matches(c, pg->data, pg->size) &&
+		    !reach(recv, cmd, rlu, itn))
 			return rlu;
 	}
 	return NULL;
-}
-
-static int refuse(struct refusal *why, unsigned int seg, uint8_t key,
-		  uint16_t asc)
-{
-	why->s.key = key;
-	why->s.asc = asc;
-	why->seg = seg;
-	return -1;
 }
 
 /* off bytes into the LU, len long, within it? */
@@ -164,31 +212,53 @@ static int inside(const struct bs_rbd_lu *rlu, uint64_t lba, uint64_t len)
 	       len <= lu->size - (lba << lu->blk_shift);
 }
 
-/* The two LUs of segment i, checked: the range to copy, or a refusal. */
+/* Source and destination of segment i, reachable and not reserved by
+ * another initiator: 0, or the status cmd ends with */
+static int seg_lus(const struct bs_rbd_xcopy_list *l, unsigned int i,
+		   struct scsi_cmd *cmd, struct bs_rbd_lu **src,
+		   struct bs_rbd_lu **dst)
+{
+	const struct bs_rbd_xcopy_seg *s = &l->segs[i];
+	uint64_t sitn, ditn;
+	int ret;
+
+	*src = find_lu(&l->cscd[s->src], cmd, &sitn);
+	*dst = find_lu(&l->cscd[s->dst], cmd, &ditn);
+	if (!*src || !*dst)
+		return refuse(cmd, i, BS_RBD_KEY_COPY_ABORTED,
+			      BS_RBD_ASC_COPY_TARGET_UNREACHABLE);
+	ret = bs_rbd_resv_check(*src, sitn, 0, cmd);
+	if (!ret)
+		ret = bs_rbd_resv_check(*dst, ditn, 1, cmd);
+	return ret;
+}
+
+/* The two LUs of segment i, checked: 0 with the range to copy, or the
+ * status cmd ends with. */
 static int seg_range(const struct bs_rbd_xcopy_list *l, unsigned int i,
-		     struct bs_rbd_copy_range *r, struct refusal *why)
+		     struct scsi_cmd *cmd, struct bs_rbd_copy_range *r)
 {
 	const struct bs_rbd_xcopy_seg *s = &l->segs[i];
 	const struct bs_rbd_xcopy_cscd *cs = &l->cscd[s->src];
 	const struct bs_rbd_xcopy_cscd *cd = &l->cscd[s->dst];
-	struct bs_rbd_lu *src = find_lu(cs), *dst = find_lu(cd);
+	struct bs_rbd_lu *src, *dst;
 	uint64_t len, sbs, dbs;
+	int ret = seg_lus(l, i, cmd, &src, &dst);
 
-	if (!src || !dst)
-		return refuse(why, i, BS_RBD_KEY_COPY_ABORTED,
-			      BS_RBD_ASC_COPY_TARGET_UNREACHABLE);
+	if (ret)
+		return ret;
 	sbs = 1ULL << src->lu->blk_shift;
 	dbs = 1ULL << dst->lu->blk_shift;
 	len = (uint64_t)s->blocks * (s->dc ? dbs : sbs);
 	if ((cs->block_len && cs->block_len != sbs) ||
 	    (cd->block_len && cd->block_len != dbs) || len % sbs || len % dbs)
-		return refuse(why, i, ILLEGAL_REQUEST,
+		return refuse(cmd, i, ILLEGAL_REQUEST,
 			      BS_RBD_ASC_INVALID_FIELD_PARAM);
 	if (dst->lu->attrs.readonly || dst->lu->attrs.swp)
-		return refuse(why, i, BS_RBD_KEY_COPY_ABORTED,
+		return refuse(cmd, i, BS_RBD_KEY_COPY_ABORTED,
 			      ASC_WRITE_PROTECT);
 	if (!inside(src, s->src_lba, len) || !inside(dst, s->dst_lba, len))
-		return refuse(why, i, BS_RBD_KEY_COPY_ABORTED,
+		return refuse(cmd, i, BS_RBD_KEY_COPY_ABORTED,
 			      BS_RBD_ASC_COPY_TARGET_UNREACHABLE);
 	r->src = src->img;
 	r->dst = dst->img;
@@ -198,15 +268,19 @@ static int seg_range(const struct bs_rbd_xcopy_list *l, unsigned int i,
 	return 0;
 }
 
-/* Every segment's range, images held; or a refusal, nothing held. */
+/* Every segment's range, images held: 0, or the status cmd ends with
+ * and nothing held. */
 static int copy_ranges(const struct bs_rbd_xcopy_list *l, struct bs_rbd_copy *c,
-		       struct refusal *why)
+		       struct scsi_cmd *cmd)
 {
 	unsigned int i;
+	int ret;
 
-	for (i = 0; i < l->nr_segs; i++)
-		if (seg_range(l, i, &c->r[i], why))
-			return -1;
+	for (i = 0; i < l->nr_segs; i++) {
+		ret = seg_range(l, i, cmd, &c->r[i]);
+		if (ret)
+			return ret;
+	}
 	for (i = 0; i < l->nr_segs; i++) {
 		bs_rbd_image_hold(c->r[i].src);
 		bs_rbd_image_hold(c->r[i].dst);
@@ -248,6 +322,7 @@ static void copy_end(struct bs_rbd_copy *c)
 	struct xcopy_job *job = c->arg;
 	struct bs_rbd_req *req = job->req;
 	struct xcopy_rec *rec = job->rec;
+	unsigned int seg = bs_rbd_copy_done_ranges(c);
 
 	if (rec) {
 		rec_update(rec, c,
@@ -257,14 +332,13 @@ static void copy_end(struct bs_rbd_copy *c)
 	}
 	if (c->err)
 		rbd_log(req->rlu, "EXTENDED COPY stopped at segment %u: %s",
-			bs_rbd_copy_done_ranges(c), strerror(-c->err));
+			seg, strerror(-c->err));
 	bs_rbd_copy_release(c);
 	if (!c->err) {
 		bs_rbd_req_complete(req, SAM_STAT_GOOD);
 		return;
 	}
-	sense_data_build(req->cmd, BS_RBD_KEY_COPY_ABORTED, copy_asc(c));
-	sense_segment(req->cmd, bs_rbd_copy_done_ranges(c));
+	refuse(req->cmd, seg, BS_RBD_KEY_COPY_ABORTED, copy_asc(c));
 	req->skey = BS_RBD_KEY_COPY_ABORTED;
 	bs_rbd_req_complete(req, SAM_STAT_CHECK_CONDITION);
 }
@@ -276,7 +350,8 @@ static int copy_run(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd,
 {
 	int ret;
 
-	job->req = bs_rbd_req_get(rlu, cmd, 0, 0, BS_RBD_DIR_WRITE);
+	/* not a write of this LU's: no lock takeover waits on it */
+	job->req = bs_rbd_req_get(rlu, cmd, 0, 0, BS_RBD_DIR_READ);
 	if (!job->req)
 		return -ENOMEM;
 	if (l->usage != BS_RBD_XCOPY_NO_ID) {
@@ -342,7 +417,6 @@ int bs_rbd_extended_copy(int host_no, struct scsi_cmd *cmd)
 	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
 	struct bs_rbd_xcopy_list l;
 	struct xcopy_job *job;
-	struct refusal why;
 	int ret;
 
 	(void)host_no;
@@ -352,10 +426,9 @@ int bs_rbd_extended_copy(int host_no, struct scsi_cmd *cmd)
 	job = calloc(1, sizeof(*job));
 	if (!job)
 		return sense(cmd, HARDWARE_ERROR, ASC_INTERNAL_TGT_FAILURE);
-	if (copy_ranges(&l, &job->copy, &why)) {
+	ret = copy_ranges(&l, &job->copy, cmd);
+	if (ret) {
 		free(job);
-		ret = sense(cmd, why.s.key, why.s.asc);
-		sense_segment(cmd, why.seg);
 		return ret;
 	}
 	ret = copy_run(rlu, cmd, job, &l);

@@ -366,3 +366,63 @@ t_xcopy_source_resized()
 	target_del $XC_TID
 	image_drop rbd/xc-rs rbd/xc-rsd
 }
+
+# xc_as NODE URL LIST: EXTENDED COPY sent as initiator NODE (the name
+# resv_out gives it, same ISID)
+xc_as()
+{
+	"$SCSI_CMD" -I "iqn.2026-12.org.bs-rbd:$1" -S 9 -f "$3" "$2" \
+		"$(xc_cdb "$(stat -c %s "$3")")"
+}
+
+# What a copy may reach is what its initiator may: a LU of another
+# target only while that initiator (by name) has a session there - tgt
+# admitted it - else COPY ABORTED 0D/02, nothing written.  And a LU
+# another initiator reserved is not written by a copy (RESERVATION
+# CONFLICT) but may be read (Write Exclusive).
+t_xcopy_reach_and_reservations()
+{
+	local a=$WORK/xc.r b=$WORK/xc.rb r poll i
+	xc_random rbd/xc-r 4 "$a" && rbd_ create --size 4M rbd/xc-rd &&
+		rbd_ create --size 4M rbd/xc-ro || return 1
+	target_new $XC_TID && lun_new $XC_TID 1 rbd/xc-r &&
+		lun_new $XC_TID 2 rbd/xc-rd && target_new $((XC_TID + 1)) &&
+		lun_new $((XC_TID + 1)) 1 rbd/xc-ro || { failed "LUNs"; return 1; }
+	xc_vpd83 "$(xc_url 1)" "$WORK/xc.v1" && xc_vpd83 "$(xc_url 2)" "$WORK/xc.v2" &&
+		xc_vpd83 "$(lun_url $((XC_TID + 1)) 1)" "$WORK/xc.v3" || failed "VPD 0x83"
+	xc_list "$WORK/xc.list" 1 0 "$WORK/xc.v1" "$WORK/xc.v3" -- 0:1:8192:0:0
+	r=$(xc_as copier "$(xc_url 1)" "$WORK/xc.list")
+	[ "$(xc_outcome "$r")" = "status=0x02 key=0xa asc=0x0d ascq=0x02" ] ||
+		failed "into a target the copier is not logged in to: $r"
+	xc_export rbd/xc-ro "$b" && xc_same /dev/zero 0 "$b" 0 $((4 << 20)) ||
+		failed "the other target's LU was written"
+	"$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:copier -S 9 -n 100 \
+		"$(lun_url $((XC_TID + 1)) 1)" 00000000000000 >/dev/null &
+	poll=$!
+	for i in $(seq 50); do
+		alua_nexus "$TGT_CTRL" $((XC_TID + 1)) && break
+		sleep 0.1
+	done
+	r=$(xc_as copier "$(xc_url 1)" "$WORK/xc.list")
+	xc_ok "$r" || failed "with a session there: $r"
+	kill "$poll" 2>/dev/null
+	wait "$poll" 2>/dev/null
+	xc_export rbd/xc-ro "$b" && cmp -s "$a" "$b" || failed "the copy there"
+	# another initiator holds Write Exclusive on LU 2
+	r=$(resv_out "$(xc_url 2)" holder 0 0 0 0x77)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "REGISTER: $r"
+	r=$(resv_out "$(xc_url 2)" holder 1 1 0x77 0)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "RESERVE: $r"
+	xc_list "$WORK/xc.list" 2 0 "$WORK/xc.v1" "$WORK/xc.v2" -- 0:1:8192:0:0
+	r=$(xc_as copier "$(xc_url 1)" "$WORK/xc.list")
+	[ "$(xc_outcome "$r")" = "status=0x18 key=0x0 asc=0x00 ascq=0x00" ] ||
+		failed "into the reserved LU: $r"
+	xc_export rbd/xc-rd "$b" && xc_same /dev/zero 0 "$b" 0 $((4 << 20)) ||
+		failed "the reserved LU was written"
+	xc_list "$WORK/xc.list" 3 0 "$WORK/xc.v2" "$WORK/xc.v1" -- 0:1:8:0:0
+	r=$(xc_as copier "$(xc_url 1)" "$WORK/xc.list")
+	xc_ok "$r" || failed "from the reserved LU: $r"
+	target_del $XC_TID
+	target_del $((XC_TID + 1))
+	image_drop rbd/xc-r rbd/xc-rd rbd/xc-ro
+}
