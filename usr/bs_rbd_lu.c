@@ -17,6 +17,7 @@
 #include "tgtd.h"
 #include "target.h"
 
+#include "bs_rbd_done.h"
 #include "bs_rbd_lu.h"
 #include "bs_rbd_sense.h"
 
@@ -33,6 +34,30 @@ const char *bs_rbd_lu_state_name(enum bs_rbd_lu_state state)
 {
 	return (size_t)state < ARRAY_SIZE(state_names) ? state_names[state]
 						       : "?";
+}
+
+static void drained(struct bs_rbd_lu *rlu)
+{
+	struct bs_rbd_done *d;
+
+	while ((d = rlu->drained)) {
+		rlu->drained = d->next;
+		bs_rbd_done_push(d);
+	}
+}
+
+void bs_rbd_lu_when_drained(struct bs_rbd_lu *rlu, struct bs_rbd_done *done)
+{
+	done->next = rlu->drained;
+	rlu->drained = done;
+	if (!rlu->aborting)
+		drained(rlu);
+}
+
+void bs_rbd_lu_aborted_end(struct bs_rbd_lu *rlu)
+{
+	if (rlu->aborting && !--rlu->aborting)
+		drained(rlu);
 }
 
 /* Sense as tgt's ua_sense_add builds it: descriptor or fixed format */

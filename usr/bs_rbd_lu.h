@@ -31,6 +31,7 @@ struct bs_rbd_owner;
 struct bs_rbd_peers;
 struct bs_rbd_reset;
 struct bs_rbd_resv;
+struct bs_rbd_done;
 struct bs_rbd_copies;
 
 /*
@@ -80,6 +81,8 @@ struct bs_rbd_lu {
 	struct bs_rbd_reset *reset;	  /* LUN resets seen and heard */
 	struct bs_rbd_resv *resv;	  /* persistent reservations */
 	struct bs_rbd_copies *copies;	  /* EXTENDED COPY results, or NULL */
+	unsigned int aborting;	     /* requests marked aborted, in flight */
+	struct bs_rbd_done *drained; /* run once none is: chained by next */
 	uint64_t token; /* names this LU's messages to the image's gateways */
 	struct bs_rbd_stats stats;
 	struct bs_rbd_lu *stats_next; /* bs_rbd_stats.c's list of LUs */
@@ -114,6 +117,15 @@ const char *bs_rbd_lu_state_name(enum bs_rbd_lu_state state);
  * has not got it waiting already.
  */
 void bs_rbd_lu_ua(struct bs_rbd_lu *rlu, uint16_t asc);
+/*
+ * Commands aborted by PREEMPT AND ABORT: their requests are marked
+ * (aborted) and end with TASK ABORTED when librbd is done with them.
+ * done runs on the main loop once none of them is in flight any more -
+ * on the next pass when none is now.
+ */
+void bs_rbd_lu_when_drained(struct bs_rbd_lu *rlu, struct bs_rbd_done *done);
+/* An aborted request ended (bs_rbd_req.c) */
+void bs_rbd_lu_aborted_end(struct bs_rbd_lu *rlu);
 /* alua_seen for operators: "ao", "ano" or "-" */
 const char *bs_rbd_lu_alua_name(const struct bs_rbd_lu *rlu);
 

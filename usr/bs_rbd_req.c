@@ -163,15 +163,19 @@ static void end_cmd(struct bs_rbd_req *req, int status, int abandon)
 {
 	struct scsi_cmd *cmd = req->cmd;
 
+	if (req->aborted) {
+		status = SAM_STAT_TASK_ABORTED;
+		bs_rbd_lu_aborted_end(req->rlu);
+	}
 	/*
 	 * tgt's UNMAP code builds sense before it knows we went async.  An
 	 * error comes with no data-in: tgt would send the whole buffer,
 	 * holding a partial read or what its last user left there (another
 	 * LU's data).
 	 */
-	if (status == SAM_STAT_GOOD)
+	if (status == SAM_STAT_GOOD || status == SAM_STAT_TASK_ABORTED)
 		cmd->sense_len = 0;
-	else
+	if (status != SAM_STAT_GOOD)
 		scsi_set_in_resid_by_actual(cmd, 0);
 	bs_rbd_stats_account(req->rlu, req, status);
 	if (abandon) {

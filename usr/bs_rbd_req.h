@@ -39,6 +39,7 @@ struct bs_rbd_req {
 	uint8_t flush_after; /* FUA: flush before completing */
 	uint8_t stage;	     /* step of a multi-step command */
 	uint8_t no_abandon;  /* the watchdog must let it end by itself */
+	uint8_t aborted;     /* PREEMPT AND ABORT: ends TASK ABORTED */
 	char *buf;	     /* scratch data owned by the request, or NULL */
 	struct bs_rbd_sub *subs; /* UNMAP descriptors, or NULL */
 	unsigned int pending;	 /* subs in flight */

@@ -100,6 +100,7 @@ struct resv_job {
 	uint8_t param[MAX_PARAM];
 	struct bs_rbd_pr_result res;
 	struct bs_rbd_pr_effects fx;
+	struct bs_rbd_prstore_change ch; /* read with the state, or written */
 	struct bs_rbd_peers_reply reply; /* who acknowledged the change */
 	int fenced;			 /* gateways blocklisted for it */
 };
@@ -258,6 +259,14 @@ static void reload_in(struct bs_rbd_resv *v)
 	add_work(&v->reload, RELOAD_S);
 }
 
+/* Is n the nexus want names (its rel_port 0: any port)? */
+static int nexus_is(const struct bs_rbd_pr_nexus *want,
+		    const struct bs_rbd_pr_nexus *n)
+{
+	return !strcmp(want->port, n->port) &&
+	       (!want->rel_port || want->rel_port == n->rel_port);
+}
+
 /* The unit attentions for this gateway's nexuses of the LU */
 static void queue_uas(struct bs_rbd_lu *rlu, const struct bs_rbd_pr_ua *ua,
 		      int nr_ua)
@@ -272,12 +281,46 @@ static void queue_uas(struct bs_rbd_lu *rlu, const struct bs_rbd_pr_ua *ua,
 		if (nexus_of(rlu, itn_lu->itn_id, &n))
 			continue;
 		for (i = 0; i < nr_ua; i++)
-			if (!strcmp(ua[i].nexus.port, n.port) &&
-			    (!ua[i].nexus.rel_port ||
-			     ua[i].nexus.rel_port == n.rel_port))
+			if (nexus_is(&ua[i].nexus, &n))
 				ua_sense_add_it_nexus(itn_lu->itn_id, rlu->lu,
 						      ua[i].asc);
 	}
+}
+
+/*
+ * PREEMPT AND ABORT: this gateway's commands in flight of the nexuses
+ * aborted (abort[], or those ua[] says were preempted), except the PR
+ * OUT itself, end TASK ABORTED once librbd is done with them
+ * (bs_rbd_lu_when_drained).  How many were marked.
+ */
+static unsigned int abort_tasks(struct bs_rbd_lu *rlu,
+				const struct bs_rbd_pr_nexus *abort, int nr,
+				const struct bs_rbd_pr_ua *ua, int nr_ua,
+				const struct scsi_cmd *except)
+{
+	struct bs_rbd_pr_nexus n;
+	struct bs_rbd_req *req;
+	unsigned int marked = 0;
+	int i, hit;
+
+	list_for_each_entry(req, &rlu->inflight_reqs, inflight_entry)
+	{
+		if (req->aborted || req->cmd == except ||
+		    nexus_of(rlu, req->cmd->cmd_itn_id, &n))
+			continue;
+		for (i = 0, hit = 0; i < nr && !hit; i++)
+			hit = nexus_is(&abort[i], &n);
+		for (i = 0; i < nr_ua && !hit; i++)
+			hit = ua[i].asc ==
+				      BS_RBD_PR_ASC_REGISTRATIONS_PREEMPTED &&
+			      nexus_is(&ua[i].nexus, &n);
+		if (hit) {
+			req->aborted = 1;
+			rlu->aborting++;
+			marked++;
+		}
+	}
+	return marked;
 }
 
 static void read_work(struct bs_rbd_work *work)
@@ -286,19 +329,42 @@ static void read_work(struct bs_rbd_work *work)
 
 	j->ret = bs_rbd_prstore_read(bs_rbd_pool_ioctx(j->img->pool),
 				     j->img->ident, &j->st, &j->epoch, &j->seq,
-				     j->fx.ua, &j->fx.nr_ua);
+				     &j->ch);
 	bs_rbd_done_push(&j->done);
+}
+
+/* The change is acknowledged once the commands it aborted have ended. */
+static void read_acked(struct bs_rbd_done *done)
+{
+	struct resv_job *j = container_of(done, struct resv_job, done);
+
+	bs_rbd_peers_ack(j->msg);
+	job_free(j);
+}
+
+/* A change through another gateway (or LU): its attentions, and the
+ * commands it aborts; 1 if the acknowledgement waits for them */
+static int apply_change(struct bs_rbd_resv *v, struct resv_job *j)
+{
+	queue_uas(v->rlu, j->ch.ua, j->ch.nr_ua);
+	if (!j->ch.aborts ||
+	    !abort_tasks(v->rlu, NULL, 0, j->ch.ua, j->ch.nr_ua, NULL) ||
+	    !j->msg)
+		return 0;
+	j->done.fn = read_acked;
+	bs_rbd_lu_when_drained(v->rlu, &j->done);
+	return 1;
 }
 
 static void read_done(struct bs_rbd_done *done)
 {
 	struct resv_job *j = container_of(done, struct resv_job, done);
 	struct bs_rbd_resv *v = j->v;
+	int waits = 0;
 
 	if (v->rlu && !j->ret && j->img == v->rlu->img) {
-		/* a change through another gateway (or LU): its attentions */
 		if (v->loaded && j->epoch && newer(v, j))
-			queue_uas(v->rlu, j->fx.ua, j->fx.nr_ua);
+			waits = apply_change(v, j);
 		take_state(v, j);
 	} else if (v->rlu && j->ret) {
 		/* a change may have been missed: nothing until it is read */
@@ -311,6 +377,8 @@ static void read_done(struct bs_rbd_done *done)
 			strerror(-j->ret), RELOAD_S);
 		reload_in(v);
 	}
+	if (waits)
+		return;
 	if (j->msg)
 		bs_rbd_peers_ack(j->msg);
 	job_free(j);
@@ -451,8 +519,7 @@ static void out_work(struct bs_rbd_work *work)
 
 	for (tries = 0; tries < WRITE_TRIES; tries++) {
 		j->ret = bs_rbd_prstore_read(io, j->img->ident, &j->st,
-					     &j->epoch, &j->seq, j->fx.ua,
-					     &j->fx.nr_ua);
+					     &j->epoch, &j->seq, &j->ch);
 		if (j->ret)
 			break;
 		j->res = bs_rbd_pr_out(&j->st, &j->from, j->sa, j->scope_type,
@@ -461,9 +528,11 @@ static void out_work(struct bs_rbd_work *work)
 			break;
 		if (!j->seq)
 			j->epoch = new_epoch();
+		j->ch.nr_ua = j->fx.nr_ua;
+		memcpy(j->ch.ua, j->fx.ua, sizeof(j->ch.ua));
+		j->ch.aborts = j->fx.nr_abort > 0;
 		j->ret = bs_rbd_prstore_write(io, j->img->ident, &j->st,
-					      j->epoch, j->seq, j->fx.ua,
-					      j->fx.nr_ua);
+					      j->epoch, j->seq, &j->ch);
 		if (j->ret != -ECANCELED)
 			break;
 	}
@@ -557,13 +626,33 @@ static void out_told(struct bs_rbd_done *done)
 		bs_rbd_req_defer(req, 0);
 }
 
-static void out_done(struct bs_rbd_done *done)
+/* The change is made, its aborted commands here have ended: the others */
+static void out_tell(struct bs_rbd_done *done)
 {
 	struct bs_rbd_req *req = bs_rbd_to_req(done);
 	struct resv_job *j = (struct resv_job *)req->buf;
 	struct bs_rbd_event ev = { BS_RBD_EVENT_PR, req->rlu->token, "" };
 	struct bs_rbd_lu *rlu = req->rlu;
 	int ret;
+
+	snprintf(ev.ident, sizeof(ev.ident), "%s", req->img->ident);
+	req->done.fn = out_told;
+	ret = bs_rbd_peers_send(rlu, &ev, &req->done, &j->reply);
+	if (!ret)
+		return;
+	if (ret != -ENOTCONN) /* -ENOTCONN: no channel, no other gateway */
+		rbd_log(rlu,
+			"cannot tell the other gateways of a reservation "
+			"change (%s): they read it within %d s",
+			strerror(-ret), REFRESH_S);
+	bs_rbd_req_complete(req, SAM_STAT_GOOD);
+}
+
+static void out_done(struct bs_rbd_done *done)
+{
+	struct bs_rbd_req *req = bs_rbd_to_req(done);
+	struct resv_job *j = (struct resv_job *)req->buf;
+	struct bs_rbd_lu *rlu = req->rlu;
 
 	pr_outs--;
 	job_end(j);
@@ -581,17 +670,10 @@ static void out_done(struct bs_rbd_done *done)
 		return;
 	}
 	queue_uas(rlu, j->fx.ua, j->fx.nr_ua);
-	snprintf(ev.ident, sizeof(ev.ident), "%s", req->img->ident);
-	req->done.fn = out_told;
-	ret = bs_rbd_peers_send(rlu, &ev, &req->done, &j->reply);
-	if (!ret)
-		return;
-	if (ret != -ENOTCONN) /* -ENOTCONN: no channel, no other gateway */
-		rbd_log(rlu,
-			"cannot tell the other gateways of a reservation "
-			"change (%s): they read it within %d s",
-			strerror(-ret), REFRESH_S);
-	bs_rbd_req_complete(req, SAM_STAT_GOOD);
+	/* PREEMPT AND ABORT: here, then on the others, before GOOD */
+	abort_tasks(rlu, j->fx.abort, j->fx.nr_abort, NULL, 0, req->cmd);
+	req->done.fn = out_tell;
+	bs_rbd_lu_when_drained(rlu, &req->done);
 }
 
 /* Checks that need no cluster; then the job, or a status to end with. */

@@ -291,12 +291,13 @@ static int copy_ranges(const struct bs_rbd_xcopy_list *l, struct bs_rbd_copy *c,
 
 /* ---- EXTENDED COPY ------------------------------------------------- */
 
-/* An abort or LUN reset waits for the command: stop before a chunk. */
+/* An abort or LUN reset waits for the command, or PREEMPT AND ABORT
+ * aborted it: stop before a chunk. */
 static int copy_stop(struct bs_rbd_copy *c)
 {
 	struct xcopy_job *job = c->arg;
 
-	return job->req->cmd->mreq != NULL;
+	return job->req->cmd->mreq != NULL || job->req->aborted;
 }
 
 static void rec_update(struct xcopy_rec *rec, const struct bs_rbd_copy *c,

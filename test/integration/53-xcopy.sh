@@ -426,3 +426,65 @@ t_xcopy_reach_and_reservations()
 	target_del $((XC_TID + 1))
 	image_drop rbd/xc-r rbd/xc-rd rbd/xc-ro
 }
+
+# xc_pa_round URL_COPY URL_PR: node1, registered with key 0xa1 and
+# holding Write Exclusive - Registrants Only, copies 512 MiB through
+# URL_COPY; 300 ms later node2 (key 0xb2) preempts it with PREEMPT AND
+# ABORT through URL_PR.  The copy, a command of the preempted nexus in
+# flight, ends TASK ABORTED - before the PERSISTENT RESERVE OUT returns.
+xc_pa_round()
+{
+	local r t_copy t_pr cdb
+	r=$(resv_out "$1" node1 0 0 0 0xa1)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "node1 REGISTER: $r"
+	r=$(resv_out "$1" node1 1 5 0xa1 0)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "node1 RESERVE: $r"
+	r=$(resv_out "$2" node2 0 0 0 0xb2)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "node2 REGISTER: $r"
+	cdb=$(xc_cdb "$(stat -c %s "$WORK/xc.pa.list")")
+	( "$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:node1 -S 1 -f "$WORK/xc.pa.list" \
+		"$1" "$cdb" >"$WORK/xc.pa.copy"; date +%s%N >"$WORK/xc.pa.tcopy" ) &
+	sleep 0.3
+	r=$(resv_out "$2" node2 5 5 0xb2 0xa1)
+	t_pr=$(date +%s%N)
+	wait $!
+	t_copy=$(cat "$WORK/xc.pa.tcopy")
+	[ "$(resv_status "$r")" = 0x00 ] || failed "PREEMPT AND ABORT: $r"
+	r=$(cat "$WORK/xc.pa.copy")
+	note "node1's copy: $r, $(((t_pr - t_copy) / 1000000)) ms before the PR OUT's end"
+	case "$r" in
+	"status=0x40 "*) [ "$t_copy" -le "$t_pr" ] ||
+		failed "the copy ended after the PERSISTENT RESERVE OUT" ;;
+	*) failed "node1's copy in flight: $r" ;;
+	esac
+	r=$(resv_out "$2" node2 3 0 0xb2 0)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "CLEAR: $r"
+}
+
+# PREEMPT AND ABORT aborts the preempted initiator's commands in flight,
+# on its own gateway and on another one, before it returns GOOD
+t_xcopy_preempt_and_abort()
+{
+	local d=$WORK/xc-pa segs="" i
+	xc_random rbd/xc-pa 256 "$WORK/xc.big" || return 1
+	alua_gw2 "$d" || { failed "second gateway"; return 1; }
+	ALUA_CTRL2=$(alua_env "$d" TGT_CTRL)
+	target_new $ALUA_TID && lun_new $ALUA_TID 1 rbd/xc-pa "$BSOPTS;gateway=gw1" &&
+		TGT_CTRL=$ALUA_CTRL2 target_new $ALUA_TID &&
+		TGT_CTRL=$ALUA_CTRL2 lun_new $ALUA_TID 1 rbd/xc-pa "$BSOPTS;gateway=gw2" ||
+		{ failed "LUNs"; scripts/tgtd.sh stop "$d" >/dev/null 2>&1; return 1; }
+	ALUA_U1=$(lun_url $ALUA_TID 1)
+	ALUA_U2="iscsi://127.0.0.2:$(alua_env "$d" TGT_PORT)/$(iqn t$ALUA_TID)/1"
+	xc_vpd83 "$ALUA_U1" "$WORK/xc.v1" || failed "VPD 0x83"
+	# 512 MiB: the first 128 MiB four times onto the next 128
+	for i in $(seq 0 31); do
+		segs="$segs 0:0:32768:$((i % 8 * 32768)):$(((i % 8 + 8) * 32768))"
+	done
+	# shellcheck disable=SC2086
+	xc_list "$WORK/xc.pa.list" 1 2 "$WORK/xc.v1" -- $segs
+	xc_pa_round "$ALUA_U1" "$ALUA_U1"
+	xc_pa_round "$ALUA_U2" "$ALUA_U1"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	image_drop rbd/xc-pa
+}
