@@ -154,6 +154,23 @@ int bs_rbd_gateway_join(rados_ioctx_t io, const char *image_id,
 }
 
 /* Is addr among the image's watchers? */
+int bs_rbd_gateway_known(rados_ioctx_t io, const char *image_id, uint16_t id)
+{
+	struct registry *r = malloc(sizeof(*r));
+	char oid[BS_RBD_GATEWAY_OID_LEN];
+	int i, ret;
+
+	if (!r)
+		return -ENOMEM;
+	bs_rbd_gateway_oid(image_id, oid, sizeof(oid));
+	ret = registry_read(io, oid, r);
+	for (i = 0; !ret && i < r->n; i++)
+		if (r->ports[i].id == id)
+			ret = 1;
+	free(r);
+	return ret;
+}
+
 static int watching(const rbd_image_watcher_t *w, size_t n, const char *addr)
 {
 	size_t i;

@@ -27,6 +27,12 @@ int bs_rbd_gateway_join(rados_ioctx_t io, const char *image_id,
 			const char *name, const char *addr, uint16_t *id);
 
 /*
+ * Is id the number of a gateway registered for the image (serving it
+ * now or not)?  1, 0, or a negative errno.
+ */
+int bs_rbd_gateway_known(rados_ioctx_t io, const char *image_id, uint16_t id);
+
+/*
  * The address of the client holding the image's exclusive lock ("" when
  * none does, or the image has no such lock).  0, or a negative errno.
  */

@@ -45,6 +45,7 @@
 #include "bs_rbd_acks.h"
 #include "bs_rbd_conn.h"
 #include "bs_rbd_event.h"
+#include "bs_rbd_gateway.h"
 #include "bs_rbd_image.h"
 #include "bs_rbd_lu.h"
 #include "bs_rbd_peers.h"
@@ -510,6 +511,32 @@ static uint64_t new_epoch(void)
 	return e;
 }
 
+/*
+ * Worker: REGISTER AND MOVE names a target port (bytes 18-19 of its
+ * list): one of the image's gateways, registered - serving now or not.
+ * 0 when it does (or the image has no registry: one port, ours), 1 with
+ * the refusal in j->res, or a negative errno.
+ */
+static int move_port_unknown(struct resv_job *j, rados_ioctx_t io)
+{
+	uint16_t port;
+	int ret;
+
+	if (j->sa != BS_RBD_PR_REGISTER_MOVE || j->len < 20)
+		return 0; /* the engine judges a short list */
+	port = (uint16_t)(j->param[18] << 8 | j->param[19]);
+	if (!j->img->tpg_id)
+		ret = port == 1;
+	else
+		ret = bs_rbd_gateway_known(io, j->img->id, port);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	j->res.status = BS_RBD_PR_CHECK_CONDITION;
+	j->res.sense_key = ILLEGAL_REQUEST;
+	j->res.asc = BS_RBD_PR_ASC_INVALID_FIELD_IN_PARAM;
+	return 1;
+}
+
 /* Worker: read, apply, write if nobody wrote meanwhile, else again. */
 static void out_work(struct bs_rbd_work *work)
 {
@@ -520,8 +547,12 @@ static void out_work(struct bs_rbd_work *work)
 	for (tries = 0; tries < WRITE_TRIES; tries++) {
 		j->ret = bs_rbd_prstore_read(io, j->img->ident, &j->st,
 					     &j->epoch, &j->seq, &j->ch);
-		if (j->ret)
+		if (!j->ret && !tries)
+			j->ret = move_port_unknown(j, io);
+		if (j->ret) {
+			j->ret = j->ret < 0 ? j->ret : 0; /* 1: refused */
 			break;
+		}
 		j->res = bs_rbd_pr_out(&j->st, &j->from, j->sa, j->scope_type,
 				       j->param, j->len, &j->fx);
 		if (j->res.status != BS_RBD_PR_GOOD || !j->fx.changed)

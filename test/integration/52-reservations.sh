@@ -246,3 +246,45 @@ t_resv_frozen_gateway_is_fenced()
 	target_del $ALUA_TID
 	image_drop rbd/resv-frozen
 }
+
+# resv_move URL PORT: node1 sends REGISTER AND MOVE (key 0x31, the new
+# key 0x32) to node2's initiator port at relative target port PORT
+resv_move()
+{
+	local f=$WORK/resv.move.$$
+	python3 -c 'import struct, sys
+name = b"iqn.2026-12.org.bs-rbd:node2,i,0x00bd00000002\0"
+name += bytes(-len(name) % 4)
+tid = bytes([0x45, 0]) + struct.pack(">H", len(name)) + name
+p = struct.pack(">QQBBHI", 0x31, 0x32, 0, 0, int(sys.argv[2]), len(tid))
+open(sys.argv[1], "wb").write(p + tid)' "$f" "$2"
+	"$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:node1 -S 1 -f "$f" "$1" \
+		"5f07010000$(printf '%08x' "$(stat -c %s "$f")")00"
+	rm -f "$f"
+}
+
+# REGISTER AND MOVE names a relative target port: one of the image's
+# gateways (gw2's moves the reservation there), not any number.
+t_resv_register_and_move_port()
+{
+	local d=$WORK/resv-move r p2 k
+	alua_pair rbd/resv-move "$d" || return 1
+	p2=$(alua_port "$ALUA_U2")
+	r=$(resv_out "$ALUA_U1" node1 0 0 0 0x31)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "REGISTER: $r"
+	r=$(resv_out "$ALUA_U1" node1 1 1 0x31 0)
+	[ "$(resv_status "$r")" = 0x00 ] || failed "RESERVE: $r"
+	r=$(resv_move "$ALUA_U1" 999)
+	case "$r" in
+	"status=0x02 key=0x5 asc=0x26 ascq=0x00 "*) ;;
+	*) failed "to relative port 999: $r" ;;
+	esac
+	r=$(resv_move "$ALUA_U1" "$p2")
+	[ "$(resv_status "$r")" = 0x00 ] || failed "to gw2's port $p2: $r"
+	resv_in "$ALUA_U2" 1 "$WORK/resv.rr" &&
+		k=$(od -An -tx1 -j8 -N8 "$WORK/resv.rr" | tr -d ' \n') &&
+		[ "$k" = 0000000000000032 ] || failed "the holder's key is '$k'"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	image_drop rbd/resv-move
+}
