@@ -90,9 +90,10 @@ t_xcopy_libiscsi()
 	image_drop rbd/xc-cu
 }
 
-# Three segments between LUs of two pools: the data lands where they
-# say, a range the source never wrote arrives as zeroes, and nothing
-# around the destination ranges changes.  Any LU may receive the command.
+# Three segments between LUs of two pools, on two cluster connections
+# (connection=): the data lands where they say, a range the source never
+# wrote arrives as zeroes, and nothing around the destination ranges
+# changes.  Any LU may receive the command.
 t_xcopy_cross_lu_and_pool()
 {
 	local a=$WORK/xc.a b=$WORK/xc.b r
@@ -100,7 +101,8 @@ t_xcopy_cross_lu_and_pool()
 		rbd_ create --size 16M rbd2/xc-b && rbd_ create --size 1M rbd/xc-m ||
 		return 1
 	target_new $XC_TID && lun_new $XC_TID 1 rbd/xc-a &&
-		lun_new $XC_TID 2 rbd2/xc-b && lun_new $XC_TID 3 rbd/xc-m ||
+		lun_new $XC_TID 2 rbd2/xc-b "$BSOPTS;connection=5" &&
+		lun_new $XC_TID 3 rbd/xc-m ||
 		{ failed "LUNs"; return 1; }
 	qemu-io -f raw -c "write -P 0x5a 0 16M" "$(xc_url 2)" >/dev/null ||
 		failed "pattern on the destination"
