@@ -490,3 +490,54 @@ t_xcopy_preempt_and_abort()
 	target_del $ALUA_TID
 	image_drop rbd/xc-pa
 }
+
+# Hostile parameter lists through iSCSI (fuzz_xcopy covers the parser
+# alone): 150 mutations of a valid list - bytes flipped, cut short,
+# lengths and indexes made huge, CDB lengths that disagree with the data
+# sent - each answered with a status, none copied outside the image, and
+# tgtd serves on.
+t_xcopy_hostile_lists()
+{
+	local i r n=0 bad=0 len
+	rbd_ create --size 8M rbd/xc-h || return 1
+	target_new $XC_TID && lun_new $XC_TID 1 rbd/xc-h || { failed "LUN"; return 1; }
+	xc_vpd83 "$(xc_url 1)" "$WORK/xc.v1" || failed "VPD 0x83"
+	xc_list "$WORK/xc.list" 1 0 "$WORK/xc.v1" "$WORK/xc.v1" -- 0:1:16:0:64 1:0:16:64:0
+	for i in $(seq 150); do
+		python3 -c 'import random, sys
+r = random.Random(int(sys.argv[2]))
+d = bytearray(open(sys.argv[1], "rb").read())
+for _ in range(r.randint(1, 6)):
+    k = r.randrange(6)
+    if k == 0 and d:
+        d[r.randrange(len(d))] = r.randrange(256)
+    elif k == 1:
+        d = d[:r.randrange(len(d) + 1)]
+    elif k == 2 and len(d) > 16:
+        d[r.choice([2, 3, 8, 9, 10, 11, 12, 13, 14, 15])] = 0xff
+    elif k == 3:
+        d += bytes(r.randrange(256) for _ in range(r.randrange(64)))
+    elif k == 4 and len(d) > 60:
+        d[r.choice([52, 53, 54, 55, 58, 59])] = r.randrange(256)
+    elif k == 5 and len(d) > 32:
+        d[r.randrange(16, 32)] = r.randrange(256)
+open(sys.argv[3], "wb").write(d)
+print(len(d) + r.choice([0, 0, 0, 1, -1, 4096, 1 << 20]))' \
+			"$WORK/xc.list" "$i" "$WORK/xc.h" >"$WORK/xc.hlen"
+		len=$(cat "$WORK/xc.hlen")
+		[ "$len" -ge 0 ] || len=0
+		[ -s "$WORK/xc.h" ] || printf '\0' >"$WORK/xc.h"
+		r=$("$SCSI_CMD" -f "$WORK/xc.h" "$(xc_url 1)" \
+			"$(printf '83000000000000000000%08x0000' "$len")")
+		case "$r" in
+		status=0x*) n=$((n + 1)) ;;
+		*) bad=$((bad + 1)) ;;
+		esac
+		tgtd_alive || { failed "tgtd died at list $i"; break; }
+	done
+	note "$n of 150 answered with a status, $bad not"
+	[ "$bad" = 0 ] || failed "$bad lists got no SCSI status"
+	inquiry_ok "$(xc_url 1)" || failed "tgtd does not serve after them"
+	target_del $XC_TID
+	image_drop rbd/xc-h
+}
