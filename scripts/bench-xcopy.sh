@@ -62,21 +62,12 @@ xcopy_list()
 {
 	"$work/scsi_cmd" -r 255 -o "$work/v1" "$(url 1)" 12018300ff00 >/dev/null
 	"$work/scsi_cmd" -r 255 -o "$work/v2" "$(url 2)" 12018300ff00 >/dev/null
-	python3 - "$work/v1" "$work/v2" "$MIB" "$SEG_MIB" "$work/list" <<'EOF'
-import struct, sys
-cscd = b""
-for p in sys.argv[1:3]:
-    d = open(p, "rb").read()[4:]
-    n = d[3]
-    cscd += bytes([0xe4, 0, 0, 0, d[0] & 15, d[1] & 0x3f, 0, n]) + \
-        d[4:4 + n] + bytes(20 - n) + bytes([0, 0, 2, 0])
-blocks = int(sys.argv[4]) << 11
-seg = b"".join(struct.pack(">BBHHHHHQQ", 2, 0, 0x18, 0, 1, 0, blocks,
-                           i * blocks, i * blocks)
-               for i in range(int(sys.argv[3]) // int(sys.argv[4])))
-hdr = struct.pack(">BBHIII", 1, 2 << 3, len(cscd), 0, len(seg), 0)
-open(sys.argv[5], "wb").write(hdr + cscd + seg)
-EOF
+	local segs=() i blocks=$((SEG_MIB << 11))
+	for i in $(seq 0 $((MIB / SEG_MIB - 1))); do
+		segs+=("0:1:$blocks:$((i * blocks)):$((i * blocks))")
+	done
+	scripts/xcopy-list.py "$work/list" 1 2 512 "$work/v1" "$work/v2" -- \
+		"${segs[@]}"
 }
 
 # seconds METHOD: one copy onto a new image

@@ -11,31 +11,12 @@ XC_TID=53
 xc_vpd83() { "$SCSI_CMD" -r 255 -o "$2" "$1" 12018300ff00 | grep -q '^status=0x00'; }
 
 # xc_list OUT LIST_ID USAGE VPD83_FILE... -- SEG...: an EXTENDED COPY
-# parameter list, one identification descriptor per VPD page (its first
-# designator, the NAA one, block length 512), a block to block segment
-# per SEG "SRC_INDEX:DST_INDEX:BLOCKS:SRC_LBA:DST_LBA"; XC_BLOCK: another
-# block length
+# parameter list (scripts/xcopy-list.py), block length XC_BLOCK (512)
 xc_list()
 {
-	XC_BLOCK=${XC_BLOCK:-512} python3 - "$@" <<'EOF'
-import os, struct, sys
-out, list_id, usage = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-args = sys.argv[4:]
-pages, segs = args[:args.index("--")], args[args.index("--") + 1:]
-cscd = b""
-for p in pages:
-    d = open(p, "rb").read()[4:]
-    n = d[3]
-    cscd += bytes([0xe4, 0, 0, 0, d[0] & 15, d[1] & 0x3f, 0, n]) + \
-        d[4:4 + n] + bytes(20 - n) + \
-        struct.pack(">I", int(os.environ["XC_BLOCK"]))
-seg = b""
-for s in segs:
-    si, di, nb, sl, dl = (int(x) for x in s.split(":"))
-    seg += struct.pack(">BBHHHHHQQ", 2, 0, 0x18, si, di, 0, nb, sl, dl)
-hdr = struct.pack(">BBHIII", list_id, usage << 3, len(cscd), 0, len(seg), 0)
-open(out, "wb").write(hdr + cscd + seg)
-EOF
+	local out=$1 id=$2 usage=$3
+	shift 3
+	scripts/xcopy-list.py "$out" "$id" "$usage" "${XC_BLOCK:-512}" "$@"
 }
 
 # xc_cdb LEN: EXTENDED COPY (LID1) for a LEN-byte parameter list
