@@ -24,16 +24,12 @@ ROUNDS=${BENCH_ROUNDS:-5}
 COUNT=${BENCH_COUNT:-50000}
 work=${BENCH_DIR:-$(mktemp -d /tmp/bs_rbd-benchpr.XXXXXX)}
 bench_bed "$work"
-opts=$BED_OPTS
 cc -O2 -o "$work/scsi_cmd" test/tools/scsi_cmd.c -liscsi
 iqn=iqn.2026-12.org.bs-rbd.benchpr
 url=iscsi://127.0.0.1:$TGT_PORT/$iqn/1
-adm() { tgtadm -C "$TGT_CTRL" --lld iscsi "$@"; }
 rbd -c "$CEPH_CONF" create --size 1G rbd/benchpr
-adm --mode target --op new --tid 1 --targetname "$iqn"
-adm --mode target --op bind --tid 1 -I ALL
-adm --mode logicalunit --op new --tid 1 --lun 1 --bstype rbd \
-	--backing-store rbd/benchpr --bsopts "$opts"
+bed_target 1 "$iqn"
+bed_lun 1 1 rbd/benchpr
 qemu-img bench -f raw -w -d 32 -s 4k -c 20000 "$url" >/dev/null 2>&1
 
 # pr SA TYPE KEY SA_KEY: PERSISTENT RESERVE OUT as initiator "other"

@@ -24,23 +24,18 @@ ROUNDS=${BENCH_ROUNDS:-3}
 COUNT=${BENCH_COUNT:-20000}
 work=${BENCH_DIR:-$(mktemp -d /tmp/bs_rbd-spread.XXXXXX)}
 bench_bed "$work"
-opts=$BED_OPTS
 iqn=iqn.2026-11.org.bs-rbd.spread
-adm() { tgtadm -C "$TGT_CTRL" --lld iscsi "$@"; }
 
 # layout TID NAME: target TID with N LUNs on images NAME1..NAMEN
 layout()
 {
 	local tid=$1 name=$2 i conn
-	adm --mode target --op new --tid "$tid" --targetname "$iqn:$name"
-	adm --mode target --op bind --tid "$tid" -I ALL
+	bed_target "$tid" "$iqn:$name"
 	for i in $(seq "$N"); do
 		rbd -c "$CEPH_CONF" create --size 256M "rbd/$name$i"
 		conn=0
 		[ "$name" = spread ] && conn=$((i - 1))
-		adm --mode logicalunit --op new --tid "$tid" --lun "$i" \
-			--bstype rbd --backing-store "rbd/$name$i" \
-			--bsopts "$opts;connection=$conn"
+		bed_lun "$tid" "$i" "rbd/$name$i" "$BED_OPTS;connection=$conn"
 	done
 }
 layout 1 shared

@@ -29,31 +29,26 @@ SEG_MIB=16
 	die "BENCH_XCOPY_MIB must be a multiple of $SEG_MIB, at most $((SEG_MIB * 64))"
 work=${BENCH_DIR:-$(mktemp -d /tmp/bs_rbd-benchxc.XXXXXX)}
 bench_bed "$work"
-opts=$BED_OPTS
 cc -O2 -o "$work/scsi_cmd" test/tools/scsi_cmd.c -liscsi
 iqn=iqn.2026-12.org.bs-rbd.benchxc
 url() { echo "iscsi://127.0.0.1:$TGT_PORT/$iqn/$1"; }
-adm() { tgtadm -C "$TGT_CTRL" --lld iscsi "$@"; }
 rbd_() { rbd -c "$CEPH_CONF" "$@"; }
 
 head -c "$((MIB << 20))" /dev/urandom >"$work/src.bin"
 rbd_ import --no-progress "$work/src.bin" rbd/xc-src >/dev/null
 rm -f "$work/src.bin"
-adm --mode target --op new --tid 1 --targetname "$iqn"
-adm --mode target --op bind --tid 1 -I ALL
-adm --mode logicalunit --op new --tid 1 --lun 1 --bstype rbd \
-	--backing-store rbd/xc-src --bsopts "$opts"
+bed_target 1 "$iqn"
+bed_lun 1 1 rbd/xc-src
 
 # dst_new / dst_del: the destination image, and LUN 2 on it
 dst_new()
 {
 	rbd_ create --size "${MIB}M" rbd/xc-dst
-	adm --mode logicalunit --op new --tid 1 --lun 2 --bstype rbd \
-		--backing-store rbd/xc-dst --bsopts "$opts"
+	bed_lun 1 2 rbd/xc-dst
 }
 dst_del()
 {
-	adm --mode logicalunit --op delete --tid 1 --lun 2 2>/dev/null || true
+	bed_adm --mode logicalunit --op delete --tid 1 --lun 2 2>/dev/null || true
 	wait_for 20 rbd_ rm rbd/xc-dst || die "cannot remove rbd/xc-dst"
 }
 

@@ -195,6 +195,18 @@ bench_bed() {
 	BED_OPTS="conf=$CEPH_DIR/ceph.conf;id=tgt;keyring=$CEPH_DIR/ceph.client.tgt.keyring"
 }
 
+# On bench_bed's tgtd: bed_adm ARGS (tgtadm), bed_target TID IQN (open to
+# every initiator), bed_lun TID LUN IMAGE [BSOPTS] (default BED_OPTS)
+bed_adm() { tgtadm -C "$TGT_CTRL" --lld iscsi "$@"; }
+bed_target() {
+	bed_adm --mode target --op new --tid "$1" --targetname "$2" &&
+		bed_adm --mode target --op bind --tid "$1" -I ALL
+}
+bed_lun() {
+	bed_adm --mode logicalunit --op new --tid "$1" --lun "$2" --bstype rbd \
+		--backing-store "$3" --bsopts "${4:-$BED_OPTS}"
+}
+
 bench_bed_stop() {
 	scripts/tgtd.sh stop "$BED_WORK/tgtd" >/dev/null 2>&1 || true
 	scripts/cluster.sh stop "$BED_WORK/ceph" >/dev/null 2>&1 || true
