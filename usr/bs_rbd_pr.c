@@ -44,8 +44,10 @@
 /* the encoding */
 #define MAGIC "bsPR"
 #define VERSION 1
+#define VERSION_LEGACY 2 /* with an SPC-2 reservation */
 #define HDR_LEN 16
 #define REG_FIXED 11
+#define LEGACY_FIXED 19
 
 /* ---- names --------------------------------------------------------- */
 
@@ -373,6 +375,18 @@ int bs_rbd_pr_registered(const struct bs_rbd_pr_state *s,
 			 const struct bs_rbd_pr_nexus *n)
 {
 	return find_reg(s, n) >= 0;
+}
+
+static int nexus_eq(const struct bs_rbd_pr_nexus *a,
+		    const struct bs_rbd_pr_nexus *b)
+{
+	return a->rel_port == b->rel_port && port_eq(a->port, b->port);
+}
+
+int bs_rbd_pr_reserved6_other(const struct bs_rbd_pr_state *s,
+			      const struct bs_rbd_pr_nexus *n)
+{
+	return s->legacy.held && !nexus_eq(&s->legacy.nexus, n);
 }
 
 int bs_rbd_pr_conflict(const struct bs_rbd_pr_state *s,
@@ -768,12 +782,80 @@ struct bs_rbd_pr_result bs_rbd_pr_out(struct bs_rbd_pr_state *s,
 		return r;
 	copy_lower(c.from.port, from->port, port_len(from->port));
 	c.from.rel_port = from->rel_port;
+	if (bs_rbd_pr_reserved6_other(s, &c.from))
+		return conflict();
 	c.me = find_reg(s, &c.from);
 	/* SPC-4 6.17.3: the key is checked whatever else is asked */
 	if (sa != BS_RBD_PR_REGISTER && sa != BS_RBD_PR_REGISTER_IGNORE &&
 	    (c.me < 0 || s->regs[c.me].key != c.p.key))
 		return conflict();
 	return run(&c, sa);
+}
+
+/* ---- SPC-2 reservations -------------------------------------------- */
+
+static struct bs_rbd_pr_result legacy_start(const struct bs_rbd_pr_state *s,
+					    const struct bs_rbd_pr_nexus *from,
+					    struct bs_rbd_pr_effects *fx)
+{
+	fx->changed = fx->nr_ua = fx->nr_abort = 0;
+	if (!nexus_ok(from))
+		return result(BS_RBD_PR_CHECK_CONDITION,
+			      BS_RBD_PR_KEY_HARDWARE_ERROR,
+			      BS_RBD_PR_ASC_INTERNAL_TARGET_FAILURE);
+	return s->nr_regs ? conflict() : good();
+}
+
+struct bs_rbd_pr_result bs_rbd_pr_reserve6(struct bs_rbd_pr_state *s,
+					   const struct bs_rbd_pr_nexus *from,
+					   uint64_t token, uint64_t boot,
+					   struct bs_rbd_pr_effects *fx)
+{
+	struct bs_rbd_pr_result r = legacy_start(s, from, fx);
+	struct bs_rbd_pr_legacy *l = &s->legacy;
+
+	if (r.status != BS_RBD_PR_GOOD)
+		return r;
+	if (bs_rbd_pr_reserved6_other(s, from))
+		return conflict();
+	/* the holder again, through another LU or tgtd: it holds it there */
+	if (l->held && l->token == token && l->boot == boot)
+		return r;
+	l->held = 1;
+	l->token = token;
+	l->boot = boot;
+	copy_lower(l->nexus.port, from->port, port_len(from->port));
+	l->nexus.rel_port = from->rel_port;
+	fx->changed = 1;
+	return r;
+}
+
+struct bs_rbd_pr_result bs_rbd_pr_release6(struct bs_rbd_pr_state *s,
+					   const struct bs_rbd_pr_nexus *from,
+					   struct bs_rbd_pr_effects *fx)
+{
+	struct bs_rbd_pr_result r = legacy_start(s, from, fx);
+
+	if (r.status != BS_RBD_PR_GOOD || !s->legacy.held ||
+	    bs_rbd_pr_reserved6_other(s, from))
+		return r;
+	memset(&s->legacy, 0, sizeof(s->legacy));
+	fx->changed = 1;
+	return r;
+}
+
+int bs_rbd_pr_drop6(struct bs_rbd_pr_state *s,
+		    const struct bs_rbd_pr_legacy *was)
+{
+	const struct bs_rbd_pr_legacy *l = &s->legacy;
+
+	if (!l->held)
+		return 0;
+	if (was && (!was->held || was->token != l->token ||
+		    was->boot != l->boot || !nexus_eq(&was->nexus, &l->nexus)))
+		return 0;
+	memset(&s->legacy, 0, sizeof(s->legacy));
+	return 1;
 }
 
 /* ---- PERSISTENT RESERVE IN ----------------------------------------- */
@@ -879,13 +961,24 @@ int bs_rbd_pr_in(const struct bs_rbd_pr_state *s, unsigned int sa, uint8_t *buf,
 
 /* ---- the state as bytes -------------------------------------------- */
 
+static int legacy_ok(const struct bs_rbd_pr_legacy *l)
+{
+	static const struct bs_rbd_pr_legacy none;
+	const struct bs_rbd_pr_nexus *n = &l->nexus;
+
+	if (!l->held)
+		return !memcmp(l, &none, sizeof(none));
+	return l->held == 1 && n->rel_port &&
+	       port_ok(n->port, port_len(n->port), 1);
+}
+
 static int state_ok(const struct bs_rbd_pr_state *s)
 {
 	const struct bs_rbd_pr_reg *r;
 	int i, j;
 
 	if (s->nr_regs > BS_RBD_PR_MAX_REGS || s->aptpl > 1 ||
-	    !reservation_ok(s))
+	    !reservation_ok(s) || !legacy_ok(&s->legacy))
 		return 0;
 	for (i = 0; i < s->nr_regs; i++) {
 		r = &s->regs[i];
@@ -899,6 +992,20 @@ static int state_ok(const struct bs_rbd_pr_state *s)
 	return 1;
 }
 
+/* The SPC-2 reservation at buf + off (room checked); the end */
+static size_t encode_legacy(const struct bs_rbd_pr_legacy *l, uint8_t *buf,
+			    size_t off)
+{
+	size_t n = port_len(l->nexus.port);
+
+	put_le(buf + off, l->token, 8);
+	put_le(buf + off + 8, l->boot, 8);
+	put_le(buf + off + 16, l->nexus.rel_port, 2);
+	buf[off + 18] = (uint8_t)n;
+	memcpy(buf + off + LEGACY_FIXED, l->nexus.port, n);
+	return off + LEGACY_FIXED + n;
+}
+
 size_t bs_rbd_pr_encode(const struct bs_rbd_pr_state *s, uint8_t *buf,
 			size_t len)
 {
@@ -910,10 +1017,12 @@ size_t bs_rbd_pr_encode(const struct bs_rbd_pr_state *s, uint8_t *buf,
 		return 0;
 	for (i = 0; i < s->nr_regs; i++)
 		need += REG_FIXED + port_len(s->regs[i].nexus.port);
+	if (s->legacy.held)
+		need += LEGACY_FIXED + port_len(s->legacy.nexus.port);
 	if (!buf || len < need)
 		return 0;
 	memcpy(buf, MAGIC, 4);
-	put_le(buf + 4, VERSION, 2);
+	put_le(buf + 4, s->legacy.held ? VERSION_LEGACY : VERSION, 2);
 	put_le(buf + 6, s->nr_regs, 2);
 	put_le(buf + 8, s->generation, 4);
 	buf[12] = s->type;
@@ -927,7 +1036,7 @@ size_t bs_rbd_pr_encode(const struct bs_rbd_pr_state *s, uint8_t *buf,
 		buf[off + 10] = (uint8_t)n;
 		memcpy(buf + off + REG_FIXED, r->nexus.port, n);
 	}
-	return off;
+	return s->legacy.held ? encode_legacy(&s->legacy, buf, off) : off;
 }
 
 /* One registration at *off; its checks are state_ok's */
@@ -950,15 +1059,40 @@ static int decode_reg(const uint8_t *b, size_t len, size_t *off,
 	return 0;
 }
 
+/* The SPC-2 reservation at *off; its checks are state_ok's */
+static int decode_legacy(const uint8_t *b, size_t len, size_t *off,
+			 struct bs_rbd_pr_legacy *l)
+{
+	size_t n;
+
+	if (len - *off < LEGACY_FIXED)
+		return -EINVAL;
+	b += *off;
+	n = b[18];
+	if (n >= BS_RBD_PR_PORT_MAX || len - *off - LEGACY_FIXED < n ||
+	    memchr(b + LEGACY_FIXED, 0, n))
+		return -EINVAL;
+	l->held = 1;
+	l->token = get_le(b, 8);
+	l->boot = get_le(b + 8, 8);
+	l->nexus.rel_port = (uint16_t)get_le(b + 16, 2);
+	memcpy(l->nexus.port, b + LEGACY_FIXED, n);
+	*off += LEGACY_FIXED + n;
+	return 0;
+}
+
 int bs_rbd_pr_decode(const void *buf, size_t len, struct bs_rbd_pr_state *s)
 {
 	const uint8_t *b = buf;
 	size_t off = HDR_LEN;
+	uint64_t version;
 	int i;
 
 	bs_rbd_pr_init(s);
-	if (!b || len < HDR_LEN || memcmp(b, MAGIC, 4) ||
-	    get_le(b + 4, 2) != VERSION ||
+	if (!b || len < HDR_LEN || memcmp(b, MAGIC, 4))
+		return -EINVAL;
+	version = get_le(b + 4, 2);
+	if ((version != VERSION && version != VERSION_LEGACY) ||
 	    get_le(b + 6, 2) > BS_RBD_PR_MAX_REGS)
 		return -EINVAL;
 	s->nr_regs = (uint16_t)get_le(b + 6, 2);
@@ -969,6 +1103,9 @@ int bs_rbd_pr_decode(const void *buf, size_t len, struct bs_rbd_pr_state *s)
 	for (i = 0; i < s->nr_regs; i++)
 		if (decode_reg(b, len, &off, &s->regs[i]))
 			goto bad;
+	if (version == VERSION_LEGACY &&
+	    decode_legacy(b, len, &off, &s->legacy))
+		goto bad;
 	if (off == len && state_ok(s))
 		return 0;
 bad:

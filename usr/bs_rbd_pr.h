@@ -62,7 +62,7 @@
 #define BS_RBD_PR_NO_HOLDER 0xffff
 /* Largest encoding (bs_rbd_pr_encode) and TransportID we write */
 #define BS_RBD_PR_ENCODED_MAX \
-	(16 + BS_RBD_PR_MAX_REGS * (11 + BS_RBD_PR_PORT_MAX - 1))
+	(16 + (BS_RBD_PR_MAX_REGS + 1) * (19 + BS_RBD_PR_PORT_MAX - 1))
 #define BS_RBD_PR_TID_MAX (4 + 244)
 
 /* Reservation types (SPC-4 6.16.3.4), as in the CDB's TYPE field */
@@ -131,6 +131,18 @@ struct bs_rbd_pr_reg {
 };
 
 /*
+ * An SPC-2 reservation (RESERVE(6)), one for the image: the I_T nexus that
+ * holds it, and who took it - the LU (its token, bs_rbd_lu.h) and that
+ * LU's tgtd (boot, a number each tgtd draws when it starts) - so that the
+ * gateway that sees the nexus go can tell it released.  held 0: none.
+ */
+struct bs_rbd_pr_legacy {
+	uint8_t held;
+	uint64_t token, boot;
+	struct bs_rbd_pr_nexus nexus;
+};
+
+/*
  * An image's whole reservation state.  regs[0..nr_regs) in the order they
  * were made; holder indexes regs for the types WE, EA, WE_RO and EA_RO and
  * is BS_RBD_PR_NO_HOLDER otherwise (for WE_AR and EA_AR every registrant
@@ -143,6 +155,7 @@ struct bs_rbd_pr_state {
 	uint16_t holder;
 	uint16_t nr_regs;
 	struct bs_rbd_pr_reg regs[BS_RBD_PR_MAX_REGS];
+	struct bs_rbd_pr_legacy legacy;
 };
 
 /* How a command ended: status, and the sense of a CHECK CONDITION */
@@ -250,6 +263,37 @@ int bs_rbd_pr_conflict(const struct bs_rbd_pr_state *s,
 		       const struct bs_rbd_pr_nexus *n,
 		       enum bs_rbd_pr_access acc);
 
+/*
+ * SPC-2 reservations, one state with the persistent ones (SPC-4 5.13.3,
+ * CRH 0): RESERVE(6) and RELEASE(6) get RESERVATION CONFLICT while any
+ * registration exists, and a PERSISTENT RESERVE OUT or IN from another
+ * nexus while an SPC-2 reservation is held.
+ *
+ * RESERVE(6) from nexus from, through the LU token of tgtd boot: GOOD and
+ * held by from (again GOOD when it holds it already), or CONFLICT.
+ */
+struct bs_rbd_pr_result bs_rbd_pr_reserve6(struct bs_rbd_pr_state *s,
+					   const struct bs_rbd_pr_nexus *from,
+					   uint64_t token, uint64_t boot,
+					   struct bs_rbd_pr_effects *fx);
+/* RELEASE(6): released if from holds it; GOOD either way (but CONFLICT
+ * while a registration exists) */
+struct bs_rbd_pr_result bs_rbd_pr_release6(struct bs_rbd_pr_state *s,
+					   const struct bs_rbd_pr_nexus *from,
+					   struct bs_rbd_pr_effects *fx);
+/*
+ * The holder's nexus went (I_T nexus loss, or a LUN reset through its
+ * gateway): release an SPC-2 reservation still held as was (same nexus,
+ * token and boot), or with was NULL any one (a LUN reset elsewhere).
+ * 1 if it was released.
+ */
+int bs_rbd_pr_drop6(struct bs_rbd_pr_state *s,
+		    const struct bs_rbd_pr_legacy *was);
+/* 1 if an SPC-2 reservation is held by another nexus than n (which
+ * commands that stops is the caller's: bs_rbd_pr_conflict judges
+ * persistent reservations only) */
+int bs_rbd_pr_reserved6_other(const struct bs_rbd_pr_state *s,
+			      const struct bs_rbd_pr_nexus *n);
 /* 1 if nexus n is registered (through its target port or ALL_TG_PT) */
 int bs_rbd_pr_registered(const struct bs_rbd_pr_state *s,
 			 const struct bs_rbd_pr_nexus *n);
@@ -259,6 +303,9 @@ int bs_rbd_pr_registered(const struct bs_rbd_pr_state *s,
  * number of registrations (16), PRgeneration (32), type (8), flags (8,
  * bit 0 APTPL), holder (16), then per registration its key (64), target
  * port (16, 0 for ALL_TG_PT), port name length (8) and name (no NUL).
+ * Version 2 when an SPC-2 reservation is held: then its token (64), boot
+ * (64), target port (16), port name length (8) and name follow (a
+ * version 1 reader refuses it rather than miss the reservation).
  * Returns the length written, or 0 if s is not a valid state or len is
  * too small (BS_RBD_PR_ENCODED_MAX always fits).
  */

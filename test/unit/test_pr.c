@@ -1107,6 +1107,87 @@ static void ua_round_trip(void)
 	CHECK(bs_rbd_pr_ua_encode(ua, 1, buf, 20) == 0);
 }
 
+/* SPC-2 reservations: one holder, given way to registrations, dropped */
+static void reserve6(void)
+{
+	static const uint8_t isid[6] = { 0x23, 0xd0, 0, 0, 0, 1 };
+	struct bs_rbd_pr_legacy was;
+	struct bs_rbd_pr_nexus A1 = a1;
+
+	setup();
+	CHECK(is(bs_rbd_pr_reserve6(&st, &a1, 11, 7, &fx), GOOD) && fx.changed);
+	was = st.legacy;
+	CHECK(was.held && was.token == 11 && was.boot == 7);
+	/* again by the holder: GOOD, nothing to write */
+	CHECK(is(bs_rbd_pr_reserve6(&st, &a1, 11, 7, &fx), GOOD) &&
+	      !fx.changed);
+	/* the same port through another gateway is another nexus */
+	CHECK(is(bs_rbd_pr_reserve6(&st, &a2, 12, 7, &fx), CONFLICT));
+	CHECK(is(bs_rbd_pr_reserve6(&st, &b1, 11, 7, &fx), CONFLICT));
+	CHECK(is(bs_rbd_pr_release6(&st, &b1, &fx), GOOD) && !fx.changed);
+	CHECK(st.legacy.held);
+	/* names compare without regard to case */
+	CHECK(bs_rbd_pr_port(A1.port, "IQN.1993-08.ORG.DEBIAN:01:AAA", isid) ==
+	      0);
+	CHECK(!bs_rbd_pr_reserved6_other(&st, &A1));
+	CHECK(bs_rbd_pr_reserved6_other(&st, &a2));
+	CHECK(bs_rbd_pr_reserved6_other(&st, &b1));
+	/* the persistent reservations' table is not about it */
+	CHECK(!bs_rbd_pr_conflict(&st, &b1, BS_RBD_PR_WRITE));
+	/* PR OUT from another nexus conflicts, even REGISTER */
+	CHECK(is(prout(&b1, BS_RBD_PR_REGISTER, 0, 0, KEY_B, 0), CONFLICT));
+	CHECK(st.nr_regs == 0);
+	/* dropped only as it was */
+	was.token = 99;
+	CHECK(!bs_rbd_pr_drop6(&st, &was) && st.legacy.held);
+	was.token = 11;
+	CHECK(bs_rbd_pr_drop6(&st, &was) && !st.legacy.held);
+	CHECK(is(bs_rbd_pr_reserve6(&st, &b1, 13, 7, &fx), GOOD));
+	CHECK(bs_rbd_pr_drop6(&st, NULL) && !st.legacy.held);
+	CHECK(!bs_rbd_pr_drop6(&st, NULL));
+	/* the holder releases */
+	CHECK(is(bs_rbd_pr_reserve6(&st, &c1, 14, 7, &fx), GOOD));
+	CHECK(is(bs_rbd_pr_release6(&st, &c1, &fx), GOOD) && fx.changed);
+	CHECK(!st.legacy.held && !bs_rbd_pr_reserved6_other(&st, &b1));
+	/* a registration: RESERVE(6) and RELEASE(6) conflict */
+	reg(&a1, KEY_A, 0);
+	CHECK(is(bs_rbd_pr_reserve6(&st, &a1, 11, 7, &fx), CONFLICT));
+	CHECK(is(bs_rbd_pr_release6(&st, &b1, &fx), CONFLICT));
+	CHECK(!st.legacy.held);
+}
+
+/* A state with an SPC-2 reservation is version 2, and round-trips */
+static void reserve6_as_bytes(void)
+{
+	static struct bs_rbd_pr_state got;
+	static uint8_t buf[BS_RBD_PR_ENCODED_MAX];
+	size_t n;
+
+	setup();
+	CHECK(is(bs_rbd_pr_reserve6(&st, &d2, 0x1122, 0x3344, &fx), GOOD));
+	n = bs_rbd_pr_encode(&st, buf, sizeof(buf));
+	CHECK(n == 16 + 19 + strlen(d2.port));
+	CHECK(buf[4] == 2 && buf[16] == 0x22 && buf[24] == 0x44 &&
+	      buf[32] == 2 && buf[34] == strlen(d2.port));
+	CHECK(bs_rbd_pr_decode(buf, n, &got) == 0 &&
+	      !memcmp(&got.legacy, &st.legacy, sizeof(got.legacy)));
+	CHECK(bs_rbd_pr_decode(buf, n - 1, &got) == -EINVAL);
+	CHECK(bs_rbd_pr_encode(&st, buf, n - 1) == 0);
+	/* version 1 with the reservation's bytes after it: not a state */
+	n = bs_rbd_pr_encode(&st, buf, sizeof(buf));
+	buf[4] = 1;
+	CHECK(bs_rbd_pr_decode(buf, n, &got) == -EINVAL);
+	/* version 2 without them, or with a port 0: not a state */
+	CHECK(bs_rbd_pr_release6(&st, &d2, &fx).status == GOOD);
+	n = bs_rbd_pr_encode(&st, buf, sizeof(buf));
+	buf[4] = 2;
+	CHECK(n == 16 && bs_rbd_pr_decode(buf, n, &got) == -EINVAL);
+	CHECK(is(bs_rbd_pr_reserve6(&st, &d2, 1, 1, &fx), GOOD));
+	n = bs_rbd_pr_encode(&st, buf, sizeof(buf));
+	buf[32] = 0;
+	CHECK(bs_rbd_pr_decode(buf, n, &got) == -EINVAL);
+}
+
 int main(void)
 {
 	RUN(port_names);
@@ -1139,5 +1220,7 @@ int main(void)
 	RUN(encode_round_trip);
 	RUN(decode_refuses);
 	RUN(ua_round_trip);
+	RUN(reserve6);
+	RUN(reserve6_as_bytes);
 	return unit_report("unit/pr");
 }
