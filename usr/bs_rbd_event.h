@@ -20,6 +20,8 @@ enum bs_rbd_event_kind {
 	BS_RBD_EVENT_RESET = 1, /* a LUN RESET: UA 29/00 on every nexus */
 	BS_RBD_EVENT_LOOK,	/* tell now of a LUN RESET not told yet */
 	BS_RBD_EVENT_PR,	/* the reservations changed: read them */
+	BS_RBD_EVENT_PR_LOOK,	/* release an SPC-2 reservation whose
+				 * nexus is gone, now */
 };
 
 struct bs_rbd_event {

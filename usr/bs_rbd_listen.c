@@ -29,6 +29,7 @@ static int heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
 	case BS_RBD_EVENT_LOOK:
 		return bs_rbd_reset_heard(rlu, ev, msg);
 	case BS_RBD_EVENT_PR:
+	case BS_RBD_EVENT_PR_LOOK:
 		return bs_rbd_resv_heard(rlu, ev, msg);
 	}
 	return 0;
