@@ -851,8 +851,8 @@ int bs_rbd_pr_drop6(struct bs_rbd_pr_state *s,
 
 	if (!l->held)
 		return 0;
-	if (was && (!was->held || was->token != l->token ||
-		    was->boot != l->boot || !nexus_eq(&was->nexus, &l->nexus)))
+	if (!was->held || was->token != l->token || was->boot != l->boot ||
+	    !nexus_eq(&was->nexus, &l->nexus))
 		return 0;
 	memset(&s->legacy, 0, sizeof(s->legacy));
 	return 1;

@@ -282,10 +282,9 @@ struct bs_rbd_pr_result bs_rbd_pr_release6(struct bs_rbd_pr_state *s,
 					   const struct bs_rbd_pr_nexus *from,
 					   struct bs_rbd_pr_effects *fx);
 /*
- * The holder's nexus went (I_T nexus loss, or a LUN reset through its
- * gateway): release an SPC-2 reservation still held as was (same nexus,
- * token and boot), or with was NULL any one (a LUN reset elsewhere).
- * 1 if it was released.
+ * The holder's nexus went (I_T nexus loss), or a LUN reset: release the
+ * SPC-2 reservation if it is still held as was (same nexus, token and
+ * boot).  1 if it was released.
  */
 int bs_rbd_pr_drop6(struct bs_rbd_pr_state *s,
 		    const struct bs_rbd_pr_legacy *was);

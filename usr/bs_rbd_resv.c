@@ -19,9 +19,15 @@
  *
  * Every other command of the LU is checked first against the state this
  * LU holds (no RADOS round trip); while no reservation exists, nothing
- * but RESERVE(6)/RELEASE(6) needs a look at it.  PERSISTENT RESERVE IN
- * answers from it.  Until the state is read, commands that could conflict
- * get NOT READY, ALUA transition (04/0A).
+ * needs a look at it.  PERSISTENT RESERVE IN answers from it.  Until the
+ * state is read, commands that could conflict get NOT READY, ALUA
+ * transition (04/0A).
+ *
+ * RESERVE(6)/RELEASE(6) are in the same state and go the same way.  The
+ * SPC-2 reservation ends with its holder's I_T nexus and on a LUN reset,
+ * which tgt tells no backing store: tgt's own reservation, set on every
+ * gateway while the image's is held, is cleared by tgt then (legacy_sync),
+ * and the gateway that finds it cleared releases the image's.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -68,6 +74,15 @@
 #define FENCE_MAX 8
 /* the longest parameter list: 24 bytes and one TransportID */
 #define MAX_PARAM (24 + BS_RBD_PR_TID_MAX)
+/* RESERVE(6) and RELEASE(6) as a job's service action */
+#define SA_RESERVE6 0x100
+#define SA_RELEASE6 0x101
+/* how often, while an SPC-2 reservation is held, a LU looks whether tgt
+ * cleared its own (legacy_sync) */
+#define TRIP_S 2
+/* tgt's own reservation while the image's is held through another LU:
+ * no nexus has this id (tgt's iSCSI names one by its 16-bit TSIH) */
+#define HELD_ELSEWHERE UINT64_MAX
 
 typedef int (*cmd_fn)(int host_no, struct scsi_cmd *cmd);
 
@@ -79,6 +94,10 @@ struct bs_rbd_resv {
 	unsigned int jobs;	   /* reads out for the LU: the struct stays */
 	struct tgt_work reload;	   /* a failed read, again */
 	struct tgt_work refresh;   /* every REFRESH_S, read it anyway */
+	uint64_t legacy_itn;	   /* holds the SPC-2 reservation through us */
+	uint64_t mark;		   /* what we set tgt's reservation to */
+	struct tgt_work trip;	   /* while one is held: is it gone? */
+	int dropping;		   /* a drop of a gone holder is out */
 	cmd_fn orig[NR_SCSI_OPCODES]; /* the LU's handlers, checked first */
 };
 
@@ -95,7 +114,8 @@ struct resv_job {
 	struct bs_rbd_pr_state st;
 	/* PR OUT */
 	struct bs_rbd_pr_nexus from;
-	unsigned int sa;
+	unsigned int sa; /* or SA_RESERVE6, SA_RELEASE6 */
+	uint64_t token;	 /* the LU's, for RESERVE(6) */
 	uint8_t scope_type;
 	size_t len;
 	uint8_t param[MAX_PARAM];
@@ -104,9 +124,14 @@ struct resv_job {
 	struct bs_rbd_prstore_change ch; /* read with the state, or written */
 	struct bs_rbd_peers_reply reply; /* who acknowledged the change */
 	int fenced;			 /* gateways blocklisted for it */
+	/* a drop: the SPC-2 reservation as it was, and the command's job to
+	 * queue once it is done, or NULL */
+	struct bs_rbd_pr_legacy drop;
+	struct resv_job *then;
 };
 
 static unsigned int pr_outs; /* of all LUs */
+static uint64_t boot;	     /* this tgtd's (bs_rbd_pr_legacy) */
 
 /* This gateway's relative target port: its number among the image's. */
 static uint16_t rel_port(const struct bs_rbd_lu *rlu)
@@ -199,14 +224,70 @@ static int newer(const struct bs_rbd_resv *v, const struct resv_job *j)
 	return !v->loaded || j->epoch != v->epoch || j->seq > v->seq;
 }
 
+/*
+ * While the image's SPC-2 reservation is held, tgt's own (lu->reserve_id)
+ * is set on every gateway: to the holder's nexus on the LU it was taken
+ * through, else to HELD_ELSEWHERE.  tgt clears it when that nexus goes,
+ * and on a LUN reset here: that is how we learn of either (legacy_gone).
+ * It is set again only for another reservation (renew), so no trip of
+ * the one standing is lost.
+ */
+static void legacy_sync(struct bs_rbd_resv *v, int renew)
+{
+	const struct bs_rbd_pr_legacy *l = &v->st.legacy;
+	uint64_t mark = 0;
+
+	if (!l->held || l->token != v->rlu->token || l->boot != boot)
+		v->legacy_itn = 0;
+	if (l->held)
+		mark = v->legacy_itn ? v->legacy_itn : HELD_ELSEWHERE;
+	if (mark == v->mark && !renew)
+		return;
+	v->mark = mark;
+	v->rlu->lu->reserve_id = mark;
+	del_work(&v->trip);
+	if (mark)
+		add_work(&v->trip, TRIP_S);
+}
+
+/* tgt cleared the reservation we set: its nexus went, or a LUN reset */
+static int legacy_tripped(const struct bs_rbd_resv *v)
+{
+	return v->mark && v->rlu->lu->reserve_id != v->mark;
+}
+
+/*
+ * Is the SPC-2 reservation gone, though still in the state?  tgt cleared
+ * ours (the holder's nexus went, or a LUN reset here), or it was taken
+ * through this gateway's port before this tgtd started (its sessions
+ * went with that tgtd); without a port number of its own (no gateway
+ * registry) a gateway cannot tell its port from the others'.
+ */
+static int legacy_gone(const struct bs_rbd_resv *v)
+{
+	const struct bs_rbd_pr_legacy *l = &v->st.legacy;
+	const struct bs_rbd_lu *rlu = v->rlu;
+
+	if (!v->loaded || !l->held)
+		return 0;
+	if (legacy_tripped(v))
+		return 1;
+	return l->boot != boot && rlu->img && rlu->img->tpg_id &&
+	       l->nexus.rel_port == rlu->img->tpg_id;
+}
+
 static void take_state(struct bs_rbd_resv *v, const struct resv_job *j)
 {
+	int renew;
+
 	if (!newer(v, j))
 		return;
+	renew = memcmp(&v->st.legacy, &j->st.legacy, sizeof(j->st.legacy));
 	v->st = j->st;
 	v->epoch = j->epoch;
 	v->seq = j->seq;
 	v->loaded = 1;
+	legacy_sync(v, renew);
 }
 
 static struct resv_job *job_new(struct bs_rbd_resv *v,
@@ -249,6 +330,130 @@ static int job_queue(struct resv_job *j)
 	if (ret)
 		job_free(j);
 	return ret;
+}
+
+/* ---- SPC-2 reservations: a holder gone ------------------------------ */
+
+/* RESERVE(6) from nexus itn through this LU is GOOD (the state taken) */
+static void legacy_took(struct bs_rbd_resv *v, uint64_t itn)
+{
+	v->legacy_itn = itn;
+	legacy_sync(v, 0);
+}
+
+/* A command's job to the workers, or its command ends with the error */
+static void job_go(struct resv_job *j)
+{
+	if (bs_rbd_worker_queue(&j->work))
+		bs_rbd_req_defer(j->req, -ENOMEM);
+}
+
+static void told_free(struct bs_rbd_done *done)
+{
+	free(done);
+}
+
+/* Tell the other gateways of a change no command waits for. */
+static void tell_others(struct bs_rbd_lu *rlu)
+{
+	struct bs_rbd_event ev = { BS_RBD_EVENT_PR, rlu->token, "" };
+	struct bs_rbd_done *done = calloc(1, sizeof(*done));
+
+	if (!done)
+		return; /* they read it within REFRESH_S */
+	done->fn = told_free;
+	snprintf(ev.ident, sizeof(ev.ident), "%s", rlu->img->ident);
+	if (bs_rbd_peers_send(rlu, &ev, done, NULL))
+		free(done);
+}
+
+/* Worker: release the SPC-2 reservation as it was (or any), if it is. */
+static void drop_work(struct bs_rbd_work *work)
+{
+	struct resv_job *j = container_of(work, struct resv_job, work);
+	rados_ioctx_t io = bs_rbd_pool_ioctx(j->img->pool);
+	int tries;
+
+	for (tries = 0; tries < WRITE_TRIES; tries++) {
+		j->ret = bs_rbd_prstore_read(io, j->img->ident, &j->st,
+					     &j->epoch, &j->seq, &j->ch);
+		j->fx.changed = !j->ret && bs_rbd_pr_drop6(&j->st, &j->drop);
+		if (!j->fx.changed)
+			break;
+		j->ch.nr_ua = j->ch.aborts = 0;
+		j->ret = bs_rbd_prstore_write(io, j->img->ident, &j->st,
+					      j->epoch, j->seq, &j->ch);
+		if (j->ret != -ECANCELED)
+			break;
+	}
+	if (!j->ret && j->fx.changed)
+		j->seq++;
+	bs_rbd_done_push(&j->done);
+}
+
+static void drop_done(struct bs_rbd_done *done)
+{
+	struct resv_job *j = container_of(done, struct resv_job, done);
+	struct bs_rbd_resv *v = j->v;
+
+	if (!j->then)
+		v->dropping = 0;
+	if (v->rlu && j->ret)
+		rbd_log(v->rlu,
+			"cannot release the SPC-2 reservation of a "
+			"nexus gone (%s): again at the next look",
+			strerror(-j->ret));
+	if (v->rlu && !j->ret && j->img == v->rlu->img) {
+		take_state(v, j);
+		if (j->fx.changed) {
+			rbd_log(v->rlu, "the SPC-2 reservation's nexus is "
+					"gone (or the LU was reset): released");
+			tell_others(v->rlu);
+		}
+	}
+	if (j->msg)
+		bs_rbd_peers_ack(j->msg);
+	if (j->then)
+		job_go(j->then);
+	job_free(j);
+}
+
+/*
+ * Release the SPC-2 reservation as it is now (if it still is), then
+ * acknowledge msg and queue then, if not NULL.
+ */
+static int drop(struct bs_rbd_resv *v, struct bs_rbd_peers_msg *msg,
+		struct resv_job *then)
+{
+	struct resv_job *j = job_new(v, drop_work, drop_done);
+
+	if (!j)
+		return -ENOMEM;
+	j->drop = v->st.legacy;
+	j->msg = msg;
+	j->then = then;
+	return job_queue(j);
+}
+
+/* Once at a time, for the commands and looks that find the holder gone */
+static void drop_soon(struct bs_rbd_resv *v)
+{
+	if (v->dropping || !v->rlu->img)
+		return;
+	v->dropping = 1;
+	if (drop(v, NULL, NULL))
+		v->dropping = 0;
+}
+
+static void trip(void *arg)
+{
+	struct bs_rbd_resv *v = arg;
+
+	if (!v->mark)
+		return;
+	add_work(&v->trip, TRIP_S);
+	if (legacy_gone(v))
+		drop_soon(v);
 }
 
 /* ---- reading the state ---------------------------------------------- */
@@ -367,6 +572,8 @@ static void read_done(struct bs_rbd_done *done)
 		if (v->loaded && j->epoch && newer(v, j))
 			waits = apply_change(v, j);
 		take_state(v, j);
+		if (legacy_gone(v))
+			drop_soon(v);
 	} else if (v->rlu && j->ret) {
 		/* a change may have been missed: nothing until it is read */
 		v->loaded = 0;
@@ -435,9 +642,12 @@ int bs_rbd_resv_heard(struct bs_rbd_lu *rlu, const struct bs_rbd_event *ev,
 {
 	struct bs_rbd_resv *v = rlu->resv;
 
-	if (ev->kind != BS_RBD_EVENT_PR || !v || ev->from == rlu->token ||
-	    !rlu->img || strcmp(ev->ident, rlu->img->ident))
+	if (!v || ev->from == rlu->token || !rlu->img ||
+	    strcmp(ev->ident, rlu->img->ident))
 		return 0;
+	/* a RESERVE(6) elsewhere meets a holder through us: gone? */
+	if (ev->kind == BS_RBD_EVENT_PR_LOOK)
+		return legacy_gone(v) && !drop(v, msg, NULL);
 	/* a loaded state is never stale: GOOD waits for this read */
 	if (!read_state(v, msg))
 		return 1;
@@ -464,6 +674,46 @@ static int unknown_state(struct scsi_cmd *cmd)
 	return sense(cmd, NOT_READY, BS_RBD_ASC_ALUA_TRANSITION);
 }
 
+/*
+ * The commands another nexus may send while an SPC-2 reservation is held
+ * (SPC-2 5.5.1), and REPORT TARGET PORT GROUPS, which multipath needs to
+ * keep choosing paths.  cdb NULL: EXTENDED COPY's reads and writes.
+ */
+static int legacy_exempt(const uint8_t *cdb)
+{
+	if (!cdb)
+		return 0;
+	switch (cdb[0]) {
+	case INQUIRY:
+	case REQUEST_SENSE:
+	case REPORT_LUNS:
+	case RELEASE:
+	case MAINT_PROTOCOL_IN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Does an SPC-2 reservation of another nexus stop this command of nexus
+ * itn?  One whose nexus is gone does not: it is being released.
+ */
+static int legacy_conflict(struct bs_rbd_resv *v, uint64_t itn,
+			   const uint8_t *cdb)
+{
+	struct bs_rbd_pr_nexus n;
+
+	if (!v->st.legacy.held || legacy_exempt(cdb))
+		return 0;
+	if (legacy_gone(v)) {
+		drop_soon(v);
+		return 0;
+	}
+	return nexus_of(v->rlu, itn, &n) ||
+	       bs_rbd_pr_reserved6_other(&v->st, &n);
+}
+
 /* May a PERSISTENT RESERVE IN or OUT run?  0, or the status to end with */
 static int pr_admit(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 {
@@ -474,10 +724,9 @@ static int pr_admit(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 		return sense(cmd, key, asc);
 	if (!rlu->resv->loaded)
 		return unknown_state(cmd);
-	/* an SPC-2 reservation (RESERVE(6)) of another nexus */
-	if (device_reserved(cmd))
-		return SAM_STAT_RESERVATION_CONFLICT;
-	return 0;
+	return legacy_conflict(rlu->resv, cmd->cmd_itn_id, cmd->scb)
+		       ? SAM_STAT_RESERVATION_CONFLICT
+		       : 0;
 }
 
 static int pr_in(int host_no, struct scsi_cmd *cmd)
@@ -537,6 +786,18 @@ static int move_port_unknown(struct resv_job *j, rados_ioctx_t io)
 	return 1;
 }
 
+/* The job's command on the state it read */
+static struct bs_rbd_pr_result apply(struct resv_job *j)
+{
+	if (j->sa == SA_RESERVE6)
+		return bs_rbd_pr_reserve6(&j->st, &j->from, j->token, boot,
+					  &j->fx);
+	if (j->sa == SA_RELEASE6)
+		return bs_rbd_pr_release6(&j->st, &j->from, &j->fx);
+	return bs_rbd_pr_out(&j->st, &j->from, j->sa, j->scope_type, j->param,
+			     j->len, &j->fx);
+}
+
 /* Worker: read, apply, write if nobody wrote meanwhile, else again. */
 static void out_work(struct bs_rbd_work *work)
 {
@@ -553,8 +814,7 @@ static void out_work(struct bs_rbd_work *work)
 			j->ret = j->ret < 0 ? j->ret : 0; /* 1: refused */
 			break;
 		}
-		j->res = bs_rbd_pr_out(&j->st, &j->from, j->sa, j->scope_type,
-				       j->param, j->len, &j->fx);
+		j->res = apply(j);
 		if (j->res.status != BS_RBD_PR_GOOD || !j->fx.changed)
 			break;
 		if (!j->seq)
@@ -692,6 +952,8 @@ static void out_done(struct bs_rbd_done *done)
 		return;
 	}
 	take_state(rlu->resv, j);
+	if (j->sa == SA_RESERVE6 && j->res.status == BS_RBD_PR_GOOD)
+		legacy_took(rlu->resv, req->cmd->cmd_itn_id);
 	if (j->res.status == BS_RBD_PR_CHECK_CONDITION) {
 		bs_rbd_req_sense(req, j->res.sense_key, j->res.asc);
 		return;
@@ -707,8 +969,41 @@ static void out_done(struct bs_rbd_done *done)
 	bs_rbd_lu_when_drained(rlu, &req->done);
 }
 
+/* The others looked at their SPC-2 holders (or did not answer): go on */
+static void asked(struct bs_rbd_done *done)
+{
+	job_go(container_of(done, struct resv_job, done));
+}
+
+/*
+ * A RESERVE(6) that meets a holder through another gateway asks that one
+ * whether its nexus is gone (it releases it, then answers) before the
+ * job reads the state; one through us whose nexus is gone is released
+ * first.
+ */
+static void out_queue(struct bs_rbd_resv *v, struct resv_job *j)
+{
+	struct bs_rbd_event ev = { BS_RBD_EVENT_PR_LOOK, v->rlu->token, "" };
+
+	if (legacy_gone(v)) {
+		if (drop(v, NULL, j))
+			bs_rbd_req_defer(j->req, -ENOMEM);
+		return;
+	}
+	if (j->sa != SA_RESERVE6 ||
+	    !bs_rbd_pr_reserved6_other(&v->st, &j->from)) {
+		job_go(j);
+		return;
+	}
+	snprintf(ev.ident, sizeof(ev.ident), "%s", v->rlu->img->ident);
+	j->done.fn = asked;
+	if (bs_rbd_peers_send(v->rlu, &ev, &j->done, NULL))
+		job_go(j);
+}
+
 /* Checks that need no cluster; then the job, or a status to end with. */
-static int out_start(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, uint32_t len)
+static int out_start(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, uint32_t len,
+		     unsigned int sa)
 {
 	struct bs_rbd_req *req;
 	struct resv_job *j;
@@ -728,14 +1023,15 @@ static int out_start(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, uint32_t len)
 	j->req = req;
 	req->buf = (char *)j;
 	pr_outs++;
-	j->sa = cmd->scb[1] & 0x1f;
+	j->sa = sa;
+	j->token = rlu->token;
 	j->scope_type = cmd->scb[2];
 	j->len = len;
-	memcpy(j->param, scsi_get_out_buffer(cmd), len);
+	if (len)
+		memcpy(j->param, scsi_get_out_buffer(cmd), len);
 	bs_rbd_req_start(req, out_done);
-	req->no_abandon = 1; /* bounded by op_timeout per try */
-	if (bs_rbd_worker_queue(&j->work))
-		bs_rbd_req_defer(req, -ENOMEM);
+	req->no_abandon = 1; /* bounded by op_timeout per try, and a look */
+	out_queue(rlu->resv, j);
 	return SAM_STAT_GOOD;
 }
 
@@ -752,7 +1048,48 @@ static int pr_out(int host_no, struct scsi_cmd *cmd)
 	if (len > scsi_get_out_length(cmd) || len > MAX_PARAM)
 		return sense(cmd, ILLEGAL_REQUEST,
 			     ASC_PARAMETER_LIST_LENGTH_ERR);
-	return out_start(rlu, cmd, len);
+	return out_start(rlu, cmd, len, cmd->scb[1] & 0x1f);
+}
+
+/*
+ * Nothing to write: a RELEASE(6) from a nexus that does not hold the
+ * reservation, or a RESERVE(6) from the one that holds it through us.
+ */
+static int legacy_settled(const struct bs_rbd_resv *v, unsigned int sa,
+			  const struct bs_rbd_pr_nexus *n, uint64_t itn)
+{
+	const struct bs_rbd_pr_legacy *l = &v->st.legacy;
+
+	if (sa == SA_RELEASE6)
+		return !l->held || bs_rbd_pr_reserved6_other(&v->st, n);
+	return l->held && !bs_rbd_pr_reserved6_other(&v->st, n) &&
+	       l->token == v->rlu->token && l->boot == boot &&
+	       v->legacy_itn == itn && !legacy_gone(v);
+}
+
+/* RESERVE(6) and RELEASE(6): one reservation for the image, as PR OUT */
+static int legacy_cmd(int host_no, struct scsi_cmd *cmd)
+{
+	struct bs_rbd_lu *rlu = bs_rbd_lu(cmd->dev);
+	struct bs_rbd_resv *v = rlu->resv;
+	unsigned int sa = cmd->scb[0] == RESERVE ? SA_RESERVE6 : SA_RELEASE6;
+	struct bs_rbd_pr_nexus n;
+	uint16_t asc;
+	uint8_t key;
+
+	(void)host_no;
+	if (bs_rbd_lu_admit(rlu, &key, &asc))
+		return sense(cmd, key, asc);
+	if (!v->loaded)
+		return unknown_state(cmd);
+	if (nexus_of(rlu, cmd->cmd_itn_id, &n))
+		return sense(cmd, HARDWARE_ERROR, ASC_INTERNAL_TGT_FAILURE);
+	/* CRH 0: they give way to persistent reservations */
+	if (v->st.nr_regs)
+		return SAM_STAT_RESERVATION_CONFLICT;
+	if (legacy_settled(v, sa, &n, cmd->cmd_itn_id))
+		return SAM_STAT_GOOD;
+	return out_start(rlu, cmd, 0, sa);
 }
 
 void bs_rbd_resv_describe(const struct bs_rbd_lu *rlu, char *buf, size_t len)
@@ -766,26 +1103,36 @@ void bs_rbd_resv_describe(const struct bs_rbd_lu *rlu, char *buf, size_t len)
 		snprintf(buf, len, "pr=unknown");
 		return;
 	}
-	snprintf(buf, len, "pr=%s pr_regs=%u pr_gen=%" PRIu32,
+	snprintf(buf, len, "pr=%s pr_regs=%u pr_gen=%" PRIu32 " reserve6=%s",
 		 v->st.type < ARRAY_SIZE(types) ? types[v->st.type] : "?",
-		 (unsigned int)v->st.nr_regs, v->st.generation);
+		 (unsigned int)v->st.nr_regs, v->st.generation,
+		 !v->st.legacy.held ? "none"
+		 : v->legacy_itn    ? "here"
+				    : "elsewhere");
 }
 
 /* ---- every other command --------------------------------------------- */
 
-/* 0: itn_id may access the LU so; else the status cmd ends with. */
+/*
+ * 0: itn_id may access the LU so; else the status cmd ends with.  cdb:
+ * the command's (NULL: a copy's read or write).
+ */
 static int conflict_of(struct bs_rbd_lu *rlu, uint64_t itn_id,
-		       enum bs_rbd_pr_access acc, struct scsi_cmd *cmd)
+		       enum bs_rbd_pr_access acc, struct scsi_cmd *cmd,
+		       const uint8_t *cdb)
 {
 	struct bs_rbd_resv *v = rlu->resv;
 	struct bs_rbd_pr_nexus n;
 
 	/* a LU that may not serve says so itself (NOT READY), and a fenced
 	 * one must, so that its commands find the fence (bs_rbd_reopen.c) */
-	if (acc == BS_RBD_PR_ALLOWED || rlu->state != BS_RBD_LU_OK)
+	if (rlu->state != BS_RBD_LU_OK ||
+	    (acc == BS_RBD_PR_ALLOWED && !v->st.legacy.held))
 		return 0;
 	if (!v->loaded)
-		return unknown_state(cmd);
+		return acc == BS_RBD_PR_ALLOWED ? 0 : unknown_state(cmd);
+	if (legacy_conflict(v, itn_id, cdb))
+		return SAM_STAT_RESERVATION_CONFLICT;
 	if (v->st.type == BS_RBD_PR_NONE &&
 	    (acc != BS_RBD_PR_LEGACY || !v->st.nr_regs))
 		return 0;
@@ -798,18 +1145,15 @@ static int conflict_of(struct bs_rbd_lu *rlu, uint64_t itn_id,
 
 static int conflict(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd)
 {
-	return conflict_of(rlu, cmd->cmd_itn_id, access_of(cmd->scb), cmd);
+	return conflict_of(rlu, cmd->cmd_itn_id, access_of(cmd->scb), cmd,
+			   cmd->scb);
 }
 
 int bs_rbd_resv_check(struct bs_rbd_lu *rlu, uint64_t itn_id, int write,
 		      struct scsi_cmd *cmd)
 {
-	uint64_t holder = rlu->lu->reserve_id;
-
-	if (holder && holder != itn_id)
-		return SAM_STAT_RESERVATION_CONFLICT;
 	return conflict_of(rlu, itn_id,
-			   write ? BS_RBD_PR_WRITE : BS_RBD_PR_READ, cmd);
+			   write ? BS_RBD_PR_WRITE : BS_RBD_PR_READ, cmd, NULL);
 }
 
 int bs_rbd_resv_initiator(const struct bs_rbd_lu *rlu, uint64_t itn_id,
@@ -845,7 +1189,9 @@ void bs_rbd_resv_install(struct scsi_lu *lu)
 	unsigned int op;
 
 	for (op = 0; op < NR_SCSI_OPCODES; op++) {
-		if (op == PERSISTENT_RESERVE_IN || op == PERSISTENT_RESERVE_OUT)
+		if (op == PERSISTENT_RESERVE_IN ||
+		    op == PERSISTENT_RESERVE_OUT || op == RESERVE ||
+		    op == RELEASE)
 			continue;
 		/* an opcode the LU lacks is refused as such, not checked */
 		if (!ops[op].cmd_perform || ops[op].cmd_perform == checked ||
@@ -856,6 +1202,8 @@ void bs_rbd_resv_install(struct scsi_lu *lu)
 	}
 	ops[PERSISTENT_RESERVE_IN].cmd_perform = pr_in;
 	ops[PERSISTENT_RESERVE_OUT].cmd_perform = pr_out;
+	ops[RESERVE].cmd_perform = legacy_cmd;
+	ops[RELEASE].cmd_perform = legacy_cmd;
 }
 
 int bs_rbd_resv_start(struct bs_rbd_lu *rlu)
@@ -872,6 +1220,11 @@ int bs_rbd_resv_start(struct bs_rbd_lu *rlu)
 	INIT_LIST_HEAD(&v->refresh.entry);
 	v->refresh.func = refresh;
 	v->refresh.data = v;
+	INIT_LIST_HEAD(&v->trip.entry);
+	v->trip.func = trip;
+	v->trip.data = v;
+	if (!boot)
+		boot = new_epoch();
 	add_work(&v->refresh, REFRESH_S);
 	rlu->resv = v;
 	return 0;
@@ -886,6 +1239,7 @@ void bs_rbd_resv_stop(struct bs_rbd_lu *rlu)
 		return;
 	del_work(&v->reload);
 	del_work(&v->refresh);
+	del_work(&v->trip);
 	rlu->resv = NULL;
 	v->rlu = NULL;
 	resv_free_if_idle(v);

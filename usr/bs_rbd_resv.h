@@ -23,18 +23,20 @@ void bs_rbd_resv_load(struct bs_rbd_lu *rlu);
 /* Changes may go unheard: nothing that could conflict runs until read. */
 void bs_rbd_resv_unload(struct bs_rbd_lu *rlu);
 /*
- * Install the reservation handlers (PERSISTENT RESERVE IN and OUT) and
- * the check every other command of the LU goes through first.
+ * Install the reservation handlers (PERSISTENT RESERVE IN and OUT,
+ * RESERVE(6) and RELEASE(6)) and the check every other command of the LU
+ * goes through first.
  */
 void bs_rbd_resv_install(struct scsi_lu *lu);
 /*
- * For operators: "pr=TYPE pr_regs=N pr_gen=G" (TYPE none, we, ea, we_ro,
- * ea_ro, we_ar, ea_ar), or "pr=unknown" before the state was read.
+ * For operators: "pr=TYPE pr_regs=N pr_gen=G reserve6=R" (TYPE none, we,
+ * ea, we_ro, ea_ro, we_ar, ea_ar; R none, here - held through this LU -
+ * or elsewhere), or "pr=unknown" before the state was read.
  */
 void bs_rbd_resv_describe(const struct bs_rbd_lu *rlu, char *buf, size_t len);
 /*
  * Would a read (write 0) or write of the LU by I_T nexus itn_id (of the
- * LU's target) conflict with its reservations (persistent, or tgt's
+ * LU's target) conflict with its reservations (persistent, or
  * RESERVE(6))?  0, or the status cmd ends with (sense built on it):
  * what EXTENDED COPY asks of the LUs it reads and writes.
  */
