@@ -8,7 +8,7 @@
  *
  *   scsi_cmd [-r LEN] [-w LEN:BYTE] [-f FILE] [-o FILE] [-n COUNT]
  *            [-I NAME] [-S N] [-t abort|lun-reset [-d MS] [-T MS]]
- *            URL CDB_HEX
+ *            [-H MS] URL CDB_HEX
  *
  *   -r LEN       expect LEN bytes of data-in
  *   -w LEN:BYTE  send LEN bytes of data-out, all equal to BYTE
@@ -29,6 +29,9 @@
  *                the TMF's on the connection, 1 s more is allowed for it
  *   -T MS        with -t: give up after MS milliseconds in all (default
  *                30000), login included
+ *   -H MS        keep the session MS milliseconds after the outcome is
+ *                printed, then log out (an I_T nexus that holds a
+ *                reservation: SIGKILL ends it without a logout)
  *
  * Logs in without failing on a LU that is not ready (see login()).
  *
@@ -255,6 +258,15 @@ static int service(struct iscsi_context *iscsi, int wait)
 	return 0;
 }
 
+/* Keep the session MS ms, answering what the target sends. */
+static void hold(struct iscsi_context *iscsi, int ms)
+{
+	long long end = now_ms() + ms;
+
+	while (now_ms() < end && !service(iscsi, 100))
+		;
+}
+
 static void alarm_handler(int sig)
 {
 	static const char msg[] = "scsi_cmd: gave up (-T limit)\n";
@@ -338,7 +350,8 @@ static void usage(void)
 	fprintf(stderr, "usage: scsi_cmd [-r LEN] [-w LEN:BYTE] [-f FILE] "
 			"[-o FILE] [-n COUNT]\n"
 			"       [-I NAME] [-S N] "
-			"[-t abort|lun-reset [-d MS] [-T MS]] URL CDB_HEX\n");
+			"[-t abort|lun-reset [-d MS] [-T MS]] [-H MS] "
+			"URL CDB_HEX\n");
 	exit(2);
 }
 
@@ -354,10 +367,10 @@ int main(int argc, char **argv)
 	int isid = -1;
 	int rlen = 0, wlen = 0, wbyte = 0, cdblen, opt, dir, count = 1;
 	enum iscsi_task_mgmt_funcs func = ISCSI_TM_ABORT_TASK;
-	int delay = 500, limit = 30000;
+	int delay = 500, limit = 30000, hold_ms = 0;
 	long long end = 0;
 
-	while ((opt = getopt(argc, argv, "r:w:f:o:n:t:d:T:I:S:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:w:f:o:n:t:d:T:I:S:H:")) != -1) {
 		switch (opt) {
 		case 'r':
 			rlen = atoi(optarg);
@@ -389,6 +402,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			isid = atoi(optarg);
+			break;
+		case 'H':
+			hold_ms = atoi(optarg);
 			break;
 		default:
 			usage();
@@ -478,6 +494,7 @@ int main(int argc, char **argv)
 	}
 	scsi_free_scsi_task(task);
 	free(out.data);
+	hold(iscsi, hold_ms);
 	iscsi_logout_sync(iscsi);
 	iscsi_destroy_url(url);
 	iscsi_destroy_context(iscsi);
