@@ -288,3 +288,151 @@ t_resv_register_and_move_port()
 	target_del $ALUA_TID
 	image_drop rbd/resv-move
 }
+
+# resv6_hold URL NODE OUT: RESERVE(6) as initiator port NODE in a session
+# kept open in the background (20 s at most; pid in RESV6_PID); returns
+# once its outcome is in OUT (10 s at most)
+resv6_hold()
+{
+	local i
+	"$SCSI_CMD" -I "iqn.2026-12.org.bs-rbd:$2" -S "${2//[!0-9]/}" -H 20000 \
+		"$1" 160000000000 >"$3" &
+	RESV6_PID=$!
+	for i in $(seq 100); do
+		grep -q '^status=' "$3" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# resv6_end: the holder's session ends without a logout (I_T nexus loss)
+resv6_end()
+{
+	kill -9 "$RESV6_PID" 2>/dev/null
+	wait "$RESV6_PID" 2>/dev/null
+}
+
+# resv6_as URL NODE CDB [OPTS...]: scsi_cmd's outcome as initiator port NODE
+resv6_as()
+{
+	local u=$1 n=$2 c=$3
+	shift 3
+	"$SCSI_CMD" -I "iqn.2026-12.org.bs-rbd:$n" -S "${n//[!0-9]/}" "$@" "$u" "$c"
+}
+
+# resv6_until URL NODE CDB [OPTS...]: the CDB as NODE until GOOD (10 s
+# at most); prints the last outcome when it never was
+resv6_until()
+{
+	local i r
+	for i in $(seq 100); do
+		r=$(resv6_as "$@")
+		[ "$(resv_status "$r")" = 0x00 ] && return 0
+		sleep 0.1
+	done
+	echo "$r"
+	return 1
+}
+
+# RESERVE(6) through one gateway is the image's: every gateway refuses
+# the other initiators (SPC-2: all but INQUIRY, REPORT LUNS, REQUEST
+# SENSE, RELEASE), PERSISTENT RESERVE OUT too; RELEASE(6) from them
+# changes nothing; the holder's I_T nexus lost releases it everywhere.
+t_resv6_one_reservation_for_all_gateways()
+{
+	local d=$WORK/resv6 r c u
+	alua_pair rbd/resv6 "$d" || return 1
+	resv6_hold "$ALUA_U1" node1 "$WORK/resv6.hold" ||
+		failed "RESERVE(6) via gw1: $(cat "$WORK/resv6.hold")"
+	[ "$(resv_status "$(cat "$WORK/resv6.hold")")" = 0x00 ] ||
+		failed "RESERVE(6) via gw1: $(cat "$WORK/resv6.hold")"
+	alua_stats_has "$TGT_CTRL" " reserve6=here" &&
+		alua_stats_has "$ALUA_CTRL2" " reserve6=elsewhere" ||
+		failed "the statistics files do not show the RESERVE(6)"
+	for u in "$ALUA_U2" "$ALUA_U1"; do
+		for c in 160000000000 000000000000 1a003f00ff00; do
+			if [ "$c" = 1a003f00ff00 ]; then
+				r=$(resv6_as "$u" node2 "$c" -r 255)
+			else
+				r=$(resv6_as "$u" node2 "$c")
+			fi
+			[ "$(resv_status "$r")" = 0x18 ] ||
+				failed "node2's $c via $u: $r, want RESERVATION CONFLICT"
+		done
+		r=$(resv6_as "$u" node2 2a000000000000000100 -w 512:0x22)
+		[ "$(resv_status "$r")" = 0x18 ] || failed "WRITE via $u: $r"
+		r=$(resv6_as "$u" node2 120000006000 -r 96)
+		[ "$(resv_status "$r")" = 0x00 ] || failed "INQUIRY via $u: $r"
+		r=$(resv_out "$u" node2 0 0 0 0x2222)
+		[ "$(resv_status "$r")" = 0x18 ] ||
+			failed "PR OUT REGISTER via $u: $r, want RESERVATION CONFLICT"
+		r=$(resv6_as "$u" node2 170000000000)
+		[ "$(resv_status "$r")" = 0x00 ] || failed "RELEASE(6) via $u: $r"
+	done
+	r=$(resv6_as "$ALUA_U2" node2 2a000000000000000100 -w 512:0x22)
+	[ "$(resv_status "$r")" = 0x18 ] ||
+		failed "a write via gw2 after node2's RELEASE(6): $r"
+	resv6_end
+	r=$(resv6_until "$ALUA_U2" node2 160000000000) ||
+		failed "RESERVE(6) via gw2 after node1's nexus loss on gw1: $r"
+	r=$(resv6_until "$ALUA_U1" node3 2a000000000000000100 -w 512:0x33) ||
+		failed "a write via gw1 once every holder's nexus went: $r"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	image_drop rbd/resv6
+}
+
+# libiscsi's Reserve6 suites with the second initiator on the other
+# gateway: a logout or a lost connection releases the reservation for
+# the other gateway's initiator at once, and so does a LUN reset.
+t_resv6_libiscsi_two_gateways()
+{
+	local d=$WORK/resv6-cu out
+	alua_pair rbd/resv6-cu "$d" || return 1
+	out=$(timeout 180 iscsi-test-cu -d -n -t ALL.Reserve6 \
+		"$ALUA_U1" "$ALUA_U2" 2>&1)
+	note "$(grep -E '^ *(tests|asserts) ' <<<"$out" | tr -s ' ')"
+	# CUnit's summary: tests Total Ran Passed Failed; Simple, 2Initiators,
+	# Logout, ITNexusLoss and LUNReset run (the target resets: no TMF)
+	awk '$1 == "tests" { exit !($3 >= 5 && $5 == 0) }' <<<"$out" ||
+		failed "ALL.Reserve6 on two gateways: $(grep -E 'FAIL|tests ' <<<"$out" | head -n 6)"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	image_drop rbd/resv6-cu
+}
+
+# A LUN reset through either gateway releases the RESERVE(6) taken
+# through the other, and one taken through a gateway that then restarts
+# is released when it comes back (its sessions went with it); until then
+# the other gateway keeps refusing.
+t_resv6_lun_reset_and_restart()
+{
+	local d=$WORK/resv6-rst r
+	alua_pair rbd/resv6-rst "$d" || return 1
+	resv6_hold "$ALUA_U1" node1 "$WORK/resv6.hold" &&
+		[ "$(resv_status "$(cat "$WORK/resv6.hold")")" = 0x00 ] ||
+		failed "RESERVE(6) via gw1: $(cat "$WORK/resv6.hold")"
+	r=$(resv6_as "$ALUA_U2" node2 000000000000 -t lun-reset -d 0)
+	grep -q '^tmf=lun-reset response=0 ' <<<"$r" ||
+		failed "LUN RESET via gw2: $r"
+	r=$(resv6_until "$ALUA_U2" node2 160000000000) ||
+		failed "RESERVE(6) via gw2 after a LUN reset there: $r"
+	resv6_end
+	resv6_hold "$ALUA_U2" node4 "$WORK/resv6.hold" &&
+		[ "$(resv_status "$(cat "$WORK/resv6.hold")")" = 0x00 ] ||
+		failed "RESERVE(6) via gw2: $(cat "$WORK/resv6.hold")"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	resv6_end
+	r=$(resv6_as "$ALUA_U1" node3 2a000000000000000100 -w 512:0x33)
+	[ "$(resv_status "$r")" = 0x18 ] ||
+		failed "a write via gw1 while gw2, the holder's, is down: $r"
+	alua_gw2 "$d" && ALUA_CTRL2=$(alua_env "$d" TGT_CTRL) &&
+		TGT_CTRL=$ALUA_CTRL2 target_new $ALUA_TID &&
+		TGT_CTRL=$ALUA_CTRL2 lun_new $ALUA_TID 1 rbd/resv6-rst \
+			"$BSOPTS;gateway=gw2" || failed "gw2 again"
+	r=$(resv6_until "$ALUA_U1" node3 2a000000000000000100 -w 512:0x33) ||
+		failed "a write via gw1 once gw2 is back: $r"
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	image_drop rbd/resv6-rst
+}
