@@ -18,7 +18,7 @@ static const char *const kinds[] = {
 	[BS_RBD_EVENT_RESET] = "reset",
 	[BS_RBD_EVENT_LOOK] = "look",
 	[BS_RBD_EVENT_PR] = "pr",
-	[BS_RBD_EVENT_PR_LOOK] = "prlook",
+	[BS_RBD_EVENT_PR_LOOK] = "held",
 };
 
 #define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))

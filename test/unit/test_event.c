@@ -29,6 +29,16 @@ static void round_trip(void)
 	CHECK_STR(buf, "bs_rbd1 look ffffffffffffffff " IDENT);
 	CHECK(bs_rbd_event_parse(buf, strlen(buf), &got) == 0 &&
 	      got.from == ~0ULL && got.kind == BS_RBD_EVENT_LOOK);
+	/* every kind fits in BS_RBD_EVENT_MAX */
+	ev.kind = BS_RBD_EVENT_PR_LOOK;
+	CHECK(bs_rbd_event_format(&ev, buf, sizeof(buf)) > 0);
+	CHECK_STR(buf, "bs_rbd1 held ffffffffffffffff " IDENT);
+	CHECK(bs_rbd_event_parse(buf, strlen(buf), &got) == 0 &&
+	      got.kind == BS_RBD_EVENT_PR_LOOK);
+	ev.kind = BS_RBD_EVENT_PR;
+	CHECK(bs_rbd_event_format(&ev, buf, sizeof(buf)) > 0);
+	CHECK(bs_rbd_event_parse(buf, strlen(buf), &got) == 0 &&
+	      got.kind == BS_RBD_EVENT_PR);
 }
 
 /* what cannot be sent is not: an unknown kind, a bad identity, no room */
