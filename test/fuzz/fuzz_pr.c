@@ -7,7 +7,8 @@
  *   way, and a state that decodes encodes back to exactly those bytes;
  * - as an iSCSI TransportID: a parsed one lies inside the input, and
  *   formats to one that parses back to the same port and format;
- * - as a script of PERSISTENT RESERVE OUT commands from a few nexuses: a
+ * - as a script of PERSISTENT RESERVE OUT commands (and RESERVE(6),
+ *   RELEASE(6) and drops of the SPC-2 reservation) from a few nexuses: a
  *   status is GOOD, CHECK CONDITION or RESERVATION CONFLICT; anything but
  *   GOOD, or GOOD with nothing changed, leaves the bytes of the state as
  *   they were; PRgeneration moves by 1 exactly when it should; the state
@@ -201,6 +202,29 @@ static void check_step(unsigned int sa, struct bs_rbd_pr_result r, uint32_t gen,
 		abort();
 }
 
+/* RESERVE(6), RELEASE(6) or a drop of the SPC-2 reservation as it is
+ * (or with another token): PRgeneration stays as it is */
+static struct bs_rbd_pr_result legacy_step(const uint8_t *s,
+					   const struct bs_rbd_pr_nexus *from)
+{
+	struct bs_rbd_pr_result good = { BS_RBD_PR_GOOD, 0, 0 };
+	struct bs_rbd_pr_legacy was = st.legacy;
+
+	switch (s[2] & 3) {
+	case 0:
+		return bs_rbd_pr_reserve6(&st, from, s[2] >> 2 & 3, 1, &fx);
+	case 1:
+		return bs_rbd_pr_release6(&st, from, &fx);
+	default:
+		was.token ^= s[2] & 1;
+		fx.nr_ua = fx.nr_abort = 0;
+		fx.changed = bs_rbd_pr_drop6(&st, &was);
+		if (fx.changed && (st.legacy.held || s[2] & 1))
+			abort();
+		return good;
+	}
+}
+
 static void run_script(const uint8_t *data, size_t size)
 {
 	uint8_t p[24 + BS_RBD_PR_TID_MAX];
@@ -220,7 +244,12 @@ static void run_script(const uint8_t *data, size_t size)
 		len = param(data, sa, from, p);
 		n = bs_rbd_pr_encode(&st, before, sizeof(before));
 		gen = st.generation;
-		r = bs_rbd_pr_out(&st, from, sa, type, p, len, &fx);
+		if ((data[1] & 0xc0) == 0x40) {
+			r = legacy_step(data, from);
+			sa = BS_RBD_PR_RESERVE; /* counts no generation */
+		} else {
+			r = bs_rbd_pr_out(&st, from, sa, type, p, len, &fx);
+		}
 		check_step(sa, r, gen, n);
 		check_in(data[5]);
 		for (i = 0; i < 4; i++)
