@@ -74,9 +74,11 @@
 #define FENCE_MAX 8
 /* the longest parameter list: 24 bytes and one TransportID */
 #define MAX_PARAM (24 + BS_RBD_PR_TID_MAX)
-/* RESERVE(6) and RELEASE(6) as a job's service action */
+/* RESERVE(6), RELEASE(6) and the release of a gone holder's (a drop) as
+ * a job's service action */
 #define SA_RESERVE6 0x100
 #define SA_RELEASE6 0x101
+#define SA_DROP6 0x102
 /* how often, while an SPC-2 reservation is held, a LU looks whether tgt
  * cleared its own (legacy_sync) */
 #define TRIP_S 2
@@ -114,7 +116,7 @@ struct resv_job {
 	struct bs_rbd_pr_state st;
 	/* PR OUT */
 	struct bs_rbd_pr_nexus from;
-	unsigned int sa; /* or SA_RESERVE6, SA_RELEASE6 */
+	unsigned int sa; /* or SA_RESERVE6, SA_RELEASE6, SA_DROP6 */
 	uint64_t token;	 /* the LU's, for RESERVE(6) */
 	uint8_t scope_type;
 	size_t len;
@@ -367,29 +369,7 @@ static void tell_others(struct bs_rbd_lu *rlu)
 		free(done);
 }
 
-/* Worker: release the SPC-2 reservation as it was (or any), if it is. */
-static void drop_work(struct bs_rbd_work *work)
-{
-	struct resv_job *j = container_of(work, struct resv_job, work);
-	rados_ioctx_t io = bs_rbd_pool_ioctx(j->img->pool);
-	int tries;
-
-	for (tries = 0; tries < WRITE_TRIES; tries++) {
-		j->ret = bs_rbd_prstore_read(io, j->img->ident, &j->st,
-					     &j->epoch, &j->seq, &j->ch);
-		j->fx.changed = !j->ret && bs_rbd_pr_drop6(&j->st, &j->drop);
-		if (!j->fx.changed)
-			break;
-		j->ch.nr_ua = j->ch.aborts = 0;
-		j->ret = bs_rbd_prstore_write(io, j->img->ident, &j->st,
-					      j->epoch, j->seq, &j->ch);
-		if (j->ret != -ECANCELED)
-			break;
-	}
-	if (!j->ret && j->fx.changed)
-		j->seq++;
-	bs_rbd_done_push(&j->done);
-}
+static void out_work(struct bs_rbd_work *work);
 
 static void drop_done(struct bs_rbd_done *done)
 {
@@ -425,10 +405,11 @@ static void drop_done(struct bs_rbd_done *done)
 static int drop(struct bs_rbd_resv *v, struct bs_rbd_peers_msg *msg,
 		struct resv_job *then)
 {
-	struct resv_job *j = job_new(v, drop_work, drop_done);
+	struct resv_job *j = job_new(v, out_work, drop_done);
 
 	if (!j)
 		return -ENOMEM;
+	j->sa = SA_DROP6;
 	j->drop = v->st.legacy;
 	j->msg = msg;
 	j->then = then;
@@ -789,6 +770,13 @@ static int move_port_unknown(struct resv_job *j, rados_ioctx_t io)
 /* The job's command on the state it read */
 static struct bs_rbd_pr_result apply(struct resv_job *j)
 {
+	struct bs_rbd_pr_result good = { BS_RBD_PR_GOOD, 0, 0 };
+
+	if (j->sa == SA_DROP6) {
+		j->fx.nr_ua = j->fx.nr_abort = 0;
+		j->fx.changed = bs_rbd_pr_drop6(&j->st, &j->drop);
+		return good;
+	}
 	if (j->sa == SA_RESERVE6)
 		return bs_rbd_pr_reserve6(&j->st, &j->from, j->token, boot,
 					  &j->fx);
@@ -798,7 +786,10 @@ static struct bs_rbd_pr_result apply(struct resv_job *j)
 			     j->len, &j->fx);
 }
 
-/* Worker: read, apply, write if nobody wrote meanwhile, else again. */
+/*
+ * Worker: read, apply, write if nobody wrote meanwhile, else again.  A
+ * command's job ends its request; a drop (no request) goes back itself.
+ */
 static void out_work(struct bs_rbd_work *work)
 {
 	struct resv_job *j = container_of(work, struct resv_job, work);
@@ -829,7 +820,11 @@ static void out_work(struct bs_rbd_work *work)
 	}
 	if (!j->ret && j->fx.changed)
 		j->seq++;
-	bs_rbd_req_defer(j->req, j->ret == -ECANCELED ? -EBUSY : j->ret);
+	if (!j->req)
+		bs_rbd_done_push(&j->done);
+	else
+		bs_rbd_req_defer(j->req,
+				 j->ret == -ECANCELED ? -EBUSY : j->ret);
 }
 
 /*
