@@ -657,8 +657,9 @@ static int unknown_state(struct scsi_cmd *cmd)
 
 /*
  * The commands another nexus may send while an SPC-2 reservation is held
- * (SPC-2 5.5.1), and REPORT TARGET PORT GROUPS, which multipath needs to
- * keep choosing paths.  cdb NULL: EXTENDED COPY's reads and writes.
+ * (SPC-2 5.5.1; RELEASE has its own handler), and REPORT TARGET PORT
+ * GROUPS, which multipath needs to keep choosing paths.  cdb NULL:
+ * EXTENDED COPY's reads and writes.
  */
 static int legacy_exempt(const uint8_t *cdb)
 {
@@ -668,7 +669,6 @@ static int legacy_exempt(const uint8_t *cdb)
 	case INQUIRY:
 	case REQUEST_SENSE:
 	case REPORT_LUNS:
-	case RELEASE:
 	case MAINT_PROTOCOL_IN:
 		return 1;
 	default:
