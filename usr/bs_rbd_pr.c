@@ -47,7 +47,7 @@
 #define VERSION_LEGACY 2 /* with an SPC-2 reservation */
 #define HDR_LEN 16
 #define REG_FIXED 11
-#define LEGACY_FIXED 19
+#define LEGACY_FIXED 27
 
 /* ---- names --------------------------------------------------------- */
 
@@ -624,11 +624,14 @@ static struct bs_rbd_pr_result do_clear(struct ctx *c)
 	struct bs_rbd_pr_state *s = c->s;
 	uint32_t gen = s->generation;
 	uint8_t aptpl = s->aptpl;
+	/* the sender's own SPC-2 reservation: not a persistent one */
+	struct bs_rbd_pr_legacy legacy = s->legacy;
 
 	ua_others(c, BS_RBD_PR_ASC_RESERVATIONS_PREEMPTED);
 	bs_rbd_pr_init(s);
 	s->generation = gen;
 	s->aptpl = aptpl;
+	s->legacy = legacy;
 	return next_generation(c);
 }
 
@@ -809,6 +812,7 @@ static struct bs_rbd_pr_result legacy_start(const struct bs_rbd_pr_state *s,
 struct bs_rbd_pr_result bs_rbd_pr_reserve6(struct bs_rbd_pr_state *s,
 					   const struct bs_rbd_pr_nexus *from,
 					   uint64_t token, uint64_t boot,
+					   uint64_t id,
 					   struct bs_rbd_pr_effects *fx)
 {
 	struct bs_rbd_pr_result r = legacy_start(s, from, fx);
@@ -824,6 +828,7 @@ struct bs_rbd_pr_result bs_rbd_pr_reserve6(struct bs_rbd_pr_state *s,
 	l->held = 1;
 	l->token = token;
 	l->boot = boot;
+	l->id = id;
 	copy_lower(l->nexus.port, from->port, port_len(from->port));
 	l->nexus.rel_port = from->rel_port;
 	fx->changed = 1;
@@ -852,7 +857,7 @@ int bs_rbd_pr_drop6(struct bs_rbd_pr_state *s,
 	if (!l->held)
 		return 0;
 	if (!was->held || was->token != l->token || was->boot != l->boot ||
-	    !nexus_eq(&was->nexus, &l->nexus))
+	    was->id != l->id || !nexus_eq(&was->nexus, &l->nexus))
 		return 0;
 	memset(&s->legacy, 0, sizeof(s->legacy));
 	return 1;
@@ -1000,8 +1005,9 @@ static size_t encode_legacy(const struct bs_rbd_pr_legacy *l, uint8_t *buf,
 
 	put_le(buf + off, l->token, 8);
 	put_le(buf + off + 8, l->boot, 8);
-	put_le(buf + off + 16, l->nexus.rel_port, 2);
-	buf[off + 18] = (uint8_t)n;
+	put_le(buf + off + 16, l->id, 8);
+	put_le(buf + off + 24, l->nexus.rel_port, 2);
+	buf[off + 26] = (uint8_t)n;
 	memcpy(buf + off + LEGACY_FIXED, l->nexus.port, n);
 	return off + LEGACY_FIXED + n;
 }
@@ -1068,14 +1074,15 @@ static int decode_legacy(const uint8_t *b, size_t len, size_t *off,
 	if (len - *off < LEGACY_FIXED)
 		return -EINVAL;
 	b += *off;
-	n = b[18];
+	n = b[26];
 	if (n >= BS_RBD_PR_PORT_MAX || len - *off - LEGACY_FIXED < n ||
 	    memchr(b + LEGACY_FIXED, 0, n))
 		return -EINVAL;
 	l->held = 1;
 	l->token = get_le(b, 8);
 	l->boot = get_le(b + 8, 8);
-	l->nexus.rel_port = (uint16_t)get_le(b + 16, 2);
+	l->id = get_le(b + 16, 8);
+	l->nexus.rel_port = (uint16_t)get_le(b + 24, 2);
 	memcpy(l->nexus.port, b + LEGACY_FIXED, n);
 	*off += LEGACY_FIXED + n;
 	return 0;

@@ -62,7 +62,7 @@
 #define BS_RBD_PR_NO_HOLDER 0xffff
 /* Largest encoding (bs_rbd_pr_encode) and TransportID we write */
 #define BS_RBD_PR_ENCODED_MAX \
-	(16 + (BS_RBD_PR_MAX_REGS + 1) * (19 + BS_RBD_PR_PORT_MAX - 1))
+	(16 + (BS_RBD_PR_MAX_REGS + 1) * (27 + BS_RBD_PR_PORT_MAX - 1))
 #define BS_RBD_PR_TID_MAX (4 + 244)
 
 /* Reservation types (SPC-4 6.16.3.4), as in the CDB's TYPE field */
@@ -134,11 +134,12 @@ struct bs_rbd_pr_reg {
  * An SPC-2 reservation (RESERVE(6)), one for the image: the I_T nexus that
  * holds it, and who took it - the LU (its token, bs_rbd_lu.h) and that
  * LU's tgtd (boot, a number each tgtd draws when it starts) - so that the
- * gateway that sees the nexus go can tell it released.  held 0: none.
+ * gateway that sees the nexus go can tell it released; id tells this
+ * grant from a later one of the same nexus.  held 0: none.
  */
 struct bs_rbd_pr_legacy {
 	uint8_t held;
-	uint64_t token, boot;
+	uint64_t token, boot, id;
 	struct bs_rbd_pr_nexus nexus;
 };
 
@@ -269,12 +270,14 @@ int bs_rbd_pr_conflict(const struct bs_rbd_pr_state *s,
  * registration exists, and a PERSISTENT RESERVE OUT or IN from another
  * nexus while an SPC-2 reservation is held.
  *
- * RESERVE(6) from nexus from, through the LU token of tgtd boot: GOOD and
- * held by from (again GOOD when it holds it already), or CONFLICT.
+ * RESERVE(6) from nexus from, through the LU token of tgtd boot, a new
+ * grant numbered id: GOOD and held by from (again GOOD, unchanged, when
+ * it holds it already through that LU), or CONFLICT.
  */
 struct bs_rbd_pr_result bs_rbd_pr_reserve6(struct bs_rbd_pr_state *s,
 					   const struct bs_rbd_pr_nexus *from,
 					   uint64_t token, uint64_t boot,
+					   uint64_t id,
 					   struct bs_rbd_pr_effects *fx);
 /* RELEASE(6): released if from holds it; GOOD either way (but CONFLICT
  * while a registration exists) */
@@ -283,8 +286,8 @@ struct bs_rbd_pr_result bs_rbd_pr_release6(struct bs_rbd_pr_state *s,
 					   struct bs_rbd_pr_effects *fx);
 /*
  * The holder's nexus went (I_T nexus loss), or a LUN reset: release the
- * SPC-2 reservation if it is still held as was (same nexus, token and
- * boot).  1 if it was released.
+ * SPC-2 reservation if it is still held as was (the same grant: nexus,
+ * token, boot and id).  1 if it was released.
  */
 int bs_rbd_pr_drop6(struct bs_rbd_pr_state *s,
 		    const struct bs_rbd_pr_legacy *was);
@@ -303,7 +306,7 @@ int bs_rbd_pr_registered(const struct bs_rbd_pr_state *s,
  * bit 0 APTPL), holder (16), then per registration its key (64), target
  * port (16, 0 for ALL_TG_PT), port name length (8) and name (no NUL).
  * Version 2 when an SPC-2 reservation is held: then its token (64), boot
- * (64), target port (16), port name length (8) and name follow (a
+ * (64), id (64), target port (16), port name length (8) and name follow (a
  * version 1 reader refuses it rather than miss the reservation).
  * Returns the length written, or 0 if s is not a valid state or len is
  * too small (BS_RBD_PR_ENCODED_MAX always fits).

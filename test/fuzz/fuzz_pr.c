@@ -212,7 +212,8 @@ static struct bs_rbd_pr_result legacy_step(const uint8_t *s,
 
 	switch (s[2] & 3) {
 	case 0:
-		return bs_rbd_pr_reserve6(&st, from, s[2] >> 2 & 3, 1, &fx);
+		return bs_rbd_pr_reserve6(&st, from, s[2] >> 2 & 3, 1,
+					  s[2] >> 4, &fx);
 	case 1:
 		return bs_rbd_pr_release6(&st, from, &fx);
 	default:

@@ -1115,15 +1115,16 @@ static void reserve6(void)
 	struct bs_rbd_pr_nexus A1 = a1;
 
 	setup();
-	CHECK(is(bs_rbd_pr_reserve6(&st, &a1, 11, 7, &fx), GOOD) && fx.changed);
+	CHECK(is(bs_rbd_pr_reserve6(&st, &a1, 11, 7, 1, &fx), GOOD) &&
+	      fx.changed);
 	was = st.legacy;
 	CHECK(was.held && was.token == 11 && was.boot == 7);
 	/* again by the holder: GOOD, nothing to write */
-	CHECK(is(bs_rbd_pr_reserve6(&st, &a1, 11, 7, &fx), GOOD) &&
+	CHECK(is(bs_rbd_pr_reserve6(&st, &a1, 11, 7, 1, &fx), GOOD) &&
 	      !fx.changed);
 	/* the same port through another gateway is another nexus */
-	CHECK(is(bs_rbd_pr_reserve6(&st, &a2, 12, 7, &fx), CONFLICT));
-	CHECK(is(bs_rbd_pr_reserve6(&st, &b1, 11, 7, &fx), CONFLICT));
+	CHECK(is(bs_rbd_pr_reserve6(&st, &a2, 12, 7, 2, &fx), CONFLICT));
+	CHECK(is(bs_rbd_pr_reserve6(&st, &b1, 11, 7, 3, &fx), CONFLICT));
 	CHECK(is(bs_rbd_pr_release6(&st, &b1, &fx), GOOD) && !fx.changed);
 	CHECK(st.legacy.held);
 	/* names compare without regard to case */
@@ -1143,13 +1144,23 @@ static void reserve6(void)
 	was.token = 11;
 	CHECK(bs_rbd_pr_drop6(&st, &was) && !st.legacy.held);
 	CHECK(!bs_rbd_pr_drop6(&st, &was));
+	/* the same nexus through the same LU again: a late drop of the grant
+	 * before misses this one */
+	CHECK(is(bs_rbd_pr_reserve6(&st, &a1, 11, 7, 9, &fx), GOOD));
+	CHECK(!bs_rbd_pr_drop6(&st, &was) && st.legacy.held);
+	/* the holder registers and clears: only persistent ones go */
+	reg(&a1, KEY_A, 0);
+	CHECK(is(prout(&a1, BS_RBD_PR_CLEAR, 0, KEY_A, 0, 0), GOOD));
+	CHECK(st.nr_regs == 0 && st.legacy.held && st.legacy.id == 9);
+	was = st.legacy;
+	CHECK(bs_rbd_pr_drop6(&st, &was));
 	/* the holder releases */
-	CHECK(is(bs_rbd_pr_reserve6(&st, &c1, 14, 7, &fx), GOOD));
+	CHECK(is(bs_rbd_pr_reserve6(&st, &c1, 14, 7, 5, &fx), GOOD));
 	CHECK(is(bs_rbd_pr_release6(&st, &c1, &fx), GOOD) && fx.changed);
 	CHECK(!st.legacy.held && !bs_rbd_pr_reserved6_other(&st, &b1));
 	/* a registration: RESERVE(6) and RELEASE(6) conflict */
 	reg(&a1, KEY_A, 0);
-	CHECK(is(bs_rbd_pr_reserve6(&st, &a1, 11, 7, &fx), CONFLICT));
+	CHECK(is(bs_rbd_pr_reserve6(&st, &a1, 11, 7, 1, &fx), CONFLICT));
 	CHECK(is(bs_rbd_pr_release6(&st, &b1, &fx), CONFLICT));
 	CHECK(!st.legacy.held);
 }
@@ -1162,11 +1173,12 @@ static void reserve6_as_bytes(void)
 	size_t n;
 
 	setup();
-	CHECK(is(bs_rbd_pr_reserve6(&st, &d2, 0x1122, 0x3344, &fx), GOOD));
+	CHECK(is(bs_rbd_pr_reserve6(&st, &d2, 0x1122, 0x3344, 0x5566, &fx),
+		 GOOD));
 	n = bs_rbd_pr_encode(&st, buf, sizeof(buf));
-	CHECK(n == 16 + 19 + strlen(d2.port));
+	CHECK(n == 16 + 27 + strlen(d2.port));
 	CHECK(buf[4] == 2 && buf[16] == 0x22 && buf[24] == 0x44 &&
-	      buf[32] == 2 && buf[34] == strlen(d2.port));
+	      buf[32] == 0x66 && buf[40] == 2 && buf[42] == strlen(d2.port));
 	CHECK(bs_rbd_pr_decode(buf, n, &got) == 0 &&
 	      !memcmp(&got.legacy, &st.legacy, sizeof(got.legacy)));
 	CHECK(bs_rbd_pr_decode(buf, n - 1, &got) == -EINVAL);
@@ -1180,9 +1192,9 @@ static void reserve6_as_bytes(void)
 	n = bs_rbd_pr_encode(&st, buf, sizeof(buf));
 	buf[4] = 2;
 	CHECK(n == 16 && bs_rbd_pr_decode(buf, n, &got) == -EINVAL);
-	CHECK(is(bs_rbd_pr_reserve6(&st, &d2, 1, 1, &fx), GOOD));
+	CHECK(is(bs_rbd_pr_reserve6(&st, &d2, 1, 1, 1, &fx), GOOD));
 	n = bs_rbd_pr_encode(&st, buf, sizeof(buf));
-	buf[32] = 0;
+	buf[40] = 0;
 	CHECK(bs_rbd_pr_decode(buf, n, &got) == -EINVAL);
 }
 
