@@ -60,6 +60,7 @@
 #include "bs_rbd_req.h"
 #include "bs_rbd_resv.h"
 #include "bs_rbd_sense.h"
+#include "bs_rbd_stats.h"
 #include "bs_rbd_worker.h"
 #include "bs_rbd_xcopy_cmd.h"
 
@@ -116,8 +117,8 @@ struct resv_job {
 	struct bs_rbd_pr_state st;
 	/* PR OUT */
 	struct bs_rbd_pr_nexus from;
-	unsigned int sa; /* or SA_RESERVE6, SA_RELEASE6, SA_DROP6 */
-	uint64_t token;	 /* the LU's, for RESERVE(6) */
+	unsigned int sa;       /* or SA_RESERVE6, SA_RELEASE6, SA_DROP6 */
+	uint64_t token, grant; /* the LU's, and a new number, for RESERVE(6) */
 	uint8_t scope_type;
 	size_t len;
 	uint8_t param[MAX_PARAM];
@@ -130,6 +131,7 @@ struct resv_job {
 	 * queue once it is done, or NULL */
 	struct bs_rbd_pr_legacy drop;
 	struct resv_job *then;
+	int counted; /* in pr_outs */
 };
 
 static unsigned int pr_outs; /* of all LUs */
@@ -226,6 +228,50 @@ static int newer(const struct bs_rbd_resv *v, const struct resv_job *j)
 	return !v->loaded || j->epoch != v->epoch || j->seq > v->seq;
 }
 
+/* The SPC-2 reservation was taken through this LU */
+static int taken_here(const struct bs_rbd_resv *v)
+{
+	const struct bs_rbd_pr_legacy *l = &v->st.legacy;
+
+	return l->held && l->token == v->rlu->token && l->boot == boot;
+}
+
+/* The holder's I_T nexus on this LU, or 0 */
+static uint64_t holder_itn(const struct bs_rbd_resv *v)
+{
+	struct it_nexus_lu_info *itn_lu;
+	struct bs_rbd_pr_nexus n;
+
+	list_for_each_entry(itn_lu, &v->rlu->lu->lu_itl_info_list,
+			    lu_itl_info_siblings)
+	{
+		if (!nexus_of(v->rlu, itn_lu->itn_id, &n) &&
+		    !bs_rbd_pr_reserved6_other(&v->st, &n))
+			return itn_lu->itn_id;
+	}
+	return 0;
+}
+
+/*
+ * Was the SPC-2 reservation taken through another LU of this gateway that
+ * is gone: deleted, or of this gateway before its tgtd started (its
+ * sessions went with it)?  Without a port number of its own (no gateway
+ * registry) a gateway cannot tell its port from the others'.
+ */
+static int taker_gone(const struct bs_rbd_resv *v)
+{
+	const struct bs_rbd_pr_legacy *l = &v->st.legacy;
+	const struct bs_rbd_lu *rlu = v->rlu, *o;
+
+	if (l->boot != boot)
+		return rlu->img && rlu->img->tpg_id &&
+		       l->nexus.rel_port == rlu->img->tpg_id;
+	for (o = bs_rbd_stats_lus(); o; o = o->stats_next)
+		if (o->token == l->token)
+			return 0;
+	return 1;
+}
+
 /*
  * While the image's SPC-2 reservation is held, tgt's own (lu->reserve_id)
  * is set on every gateway: to the holder's nexus on the LU it was taken
@@ -239,8 +285,10 @@ static void legacy_sync(struct bs_rbd_resv *v, int renew)
 	const struct bs_rbd_pr_legacy *l = &v->st.legacy;
 	uint64_t mark = 0;
 
-	if (!l->held || l->token != v->rlu->token || l->boot != boot)
+	if (!taken_here(v))
 		v->legacy_itn = 0;
+	else if (!v->legacy_itn) /* its RESERVE's answer was lost */
+		v->legacy_itn = holder_itn(v);
 	if (l->held)
 		mark = v->legacy_itn ? v->legacy_itn : HELD_ELSEWHERE;
 	if (mark == v->mark && !renew)
@@ -260,22 +308,16 @@ static int legacy_tripped(const struct bs_rbd_resv *v)
 
 /*
  * Is the SPC-2 reservation gone, though still in the state?  tgt cleared
- * ours (the holder's nexus went, or a LUN reset here), or it was taken
- * through this gateway's port before this tgtd started (its sessions
- * went with that tgtd); without a port number of its own (no gateway
- * registry) a gateway cannot tell its port from the others'.
+ * ours (the holder's nexus went, or a LUN reset here), its nexus is not
+ * on the LU it was taken through, or that LU is gone.
  */
 static int legacy_gone(const struct bs_rbd_resv *v)
 {
-	const struct bs_rbd_pr_legacy *l = &v->st.legacy;
-	const struct bs_rbd_lu *rlu = v->rlu;
-
-	if (!v->loaded || !l->held)
+	if (!v->loaded || !v->st.legacy.held)
 		return 0;
 	if (legacy_tripped(v))
 		return 1;
-	return l->boot != boot && rlu->img && rlu->img->tpg_id &&
-	       l->nexus.rel_port == rlu->img->tpg_id;
+	return taken_here(v) ? !v->legacy_itn : taker_gone(v);
 }
 
 static void take_state(struct bs_rbd_resv *v, const struct resv_job *j)
@@ -336,18 +378,36 @@ static int job_queue(struct resv_job *j)
 
 /* ---- SPC-2 reservations: a holder gone ------------------------------ */
 
-/* RESERVE(6) from nexus itn through this LU is GOOD (the state taken) */
-static void legacy_took(struct bs_rbd_resv *v, uint64_t itn)
+/*
+ * RESERVE(6) cmd through this LU is GOOD (the state taken).  A LUN reset
+ * that came meanwhile (tgt marks the commands it waits for) released it:
+ * tgt's own stays clear, the trip (legacy_gone) releases the image's.
+ */
+static void legacy_took(struct bs_rbd_resv *v, const struct scsi_cmd *cmd)
 {
-	v->legacy_itn = itn;
+	v->legacy_itn = cmd->cmd_itn_id;
 	legacy_sync(v, 0);
+	if (cmd->mreq)
+		v->rlu->lu->reserve_id = 0;
 }
 
-/* A command's job to the workers, or its command ends with the error */
+/*
+ * A command's job to the workers (counted there only: a job that waits
+ * for a look or a drop holds no worker), or its command ends with the
+ * error (BUSY when MAX_JOBS are out).
+ */
 static void job_go(struct resv_job *j)
 {
-	if (bs_rbd_worker_queue(&j->work))
-		bs_rbd_req_defer(j->req, -ENOMEM);
+	int ret = -EBUSY;
+
+	if (pr_outs < MAX_JOBS)
+		ret = bs_rbd_worker_queue(&j->work) ? -ENOMEM : 0;
+	if (ret) {
+		bs_rbd_req_defer(j->req, ret);
+		return;
+	}
+	pr_outs++;
+	j->counted = 1;
 }
 
 static void told_free(struct bs_rbd_done *done)
@@ -376,7 +436,7 @@ static void drop_done(struct bs_rbd_done *done)
 	struct resv_job *j = container_of(done, struct resv_job, done);
 	struct bs_rbd_resv *v = j->v;
 
-	if (!j->then)
+	if (!j->then && !j->msg) /* drop_soon's */
 		v->dropping = 0;
 	if (v->rlu && j->ret)
 		rbd_log(v->rlu,
@@ -409,6 +469,8 @@ static int drop(struct bs_rbd_resv *v, struct bs_rbd_peers_msg *msg,
 
 	if (!j)
 		return -ENOMEM;
+	/* tgt's own refuses no more meanwhile; the trip stays (mark kept) */
+	v->rlu->lu->reserve_id = 0;
 	j->sa = SA_DROP6;
 	j->drop = v->st.legacy;
 	j->msg = msg;
@@ -779,7 +841,7 @@ static struct bs_rbd_pr_result apply(struct resv_job *j)
 	}
 	if (j->sa == SA_RESERVE6)
 		return bs_rbd_pr_reserve6(&j->st, &j->from, j->token, boot,
-					  &j->fx);
+					  j->grant, &j->fx);
 	if (j->sa == SA_RELEASE6)
 		return bs_rbd_pr_release6(&j->st, &j->from, &j->fx);
 	return bs_rbd_pr_out(&j->st, &j->from, j->sa, j->scope_type, j->param,
@@ -940,7 +1002,8 @@ static void out_done(struct bs_rbd_done *done)
 	struct resv_job *j = (struct resv_job *)req->buf;
 	struct bs_rbd_lu *rlu = req->rlu;
 
-	pr_outs--;
+	if (j->counted)
+		pr_outs--;
 	job_end(j);
 	if (done->ret < 0) {
 		out_failed(req, (int)done->ret);
@@ -948,7 +1011,7 @@ static void out_done(struct bs_rbd_done *done)
 	}
 	take_state(rlu->resv, j);
 	if (j->sa == SA_RESERVE6 && j->res.status == BS_RBD_PR_GOOD)
-		legacy_took(rlu->resv, req->cmd->cmd_itn_id);
+		legacy_took(rlu->resv, req->cmd);
 	if (j->res.status == BS_RBD_PR_CHECK_CONDITION) {
 		bs_rbd_req_sense(req, j->res.sense_key, j->res.asc);
 		return;
@@ -1017,9 +1080,9 @@ static int out_start(struct bs_rbd_lu *rlu, struct scsi_cmd *cmd, uint32_t len,
 	}
 	j->req = req;
 	req->buf = (char *)j;
-	pr_outs++;
 	j->sa = sa;
 	j->token = rlu->token;
+	j->grant = new_epoch();
 	j->scope_type = cmd->scb[2];
 	j->len = len;
 	if (len)
