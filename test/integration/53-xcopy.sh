@@ -425,16 +425,19 @@ xc_pa_round()
 	r=$(resv_out "$2" node2 0 0 0 0xb2)
 	[ "$(resv_status "$r")" = 0x00 ] || failed "node2 REGISTER: $r"
 	cdb=$(xc_cdb "$(stat -c %s "$WORK/xc.pa.list")")
-	( "$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:node1 -S 1 -f "$WORK/xc.pa.list" \
-		"$1" "$cdb" >"$WORK/xc.pa.copy"; date +%s%N >"$WORK/xc.pa.tcopy" ) &
+	"$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:node1 -S 1 -f "$WORK/xc.pa.list" \
+		-E "$WORK/xc.pa.tcopy" "$1" "$cdb" >"$WORK/xc.pa.copy" &
 	sleep 0.3
-	r=$(resv_out "$2" node2 5 5 0xb2 0xa1)
-	t_pr=$(date +%s%N)
+	# when each answer came (scsi_cmd -E), not when each process ended
+	resv_param "$WORK/xc.pa.param" 0xb2 0xa1
+	r=$("$SCSI_CMD" -I iqn.2026-12.org.bs-rbd:node2 -S 2 -E "$WORK/xc.pa.tpr" \
+		-f "$WORK/xc.pa.param" "$2" 5f050500000000001800)
 	wait $!
+	t_pr=$(cat "$WORK/xc.pa.tpr")
 	t_copy=$(cat "$WORK/xc.pa.tcopy")
 	[ "$(resv_status "$r")" = 0x00 ] || failed "PREEMPT AND ABORT: $r"
 	r=$(cat "$WORK/xc.pa.copy")
-	note "node1's copy: $r, $(((t_pr - t_copy) / 1000000)) ms before the PR OUT's end"
+	note "node1's copy: $r, $((t_pr - t_copy)) us before the PR OUT's end"
 	case "$r" in
 	"status=0x40 "*) [ "$t_copy" -le "$t_pr" ] ||
 		failed "the copy ended after the PERSISTENT RESERVE OUT" ;;

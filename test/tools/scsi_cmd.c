@@ -8,7 +8,7 @@
  *
  *   scsi_cmd [-r LEN] [-w LEN:BYTE] [-f FILE] [-o FILE] [-n COUNT]
  *            [-I NAME] [-S N] [-t abort|lun-reset [-d MS] [-T MS]]
- *            [-H MS] URL CDB_HEX
+ *            [-H MS] [-E FILE] URL CDB_HEX
  *
  *   -r LEN       expect LEN bytes of data-in
  *   -w LEN:BYTE  send LEN bytes of data-out, all equal to BYTE
@@ -29,6 +29,10 @@
  *                the TMF's on the connection, 1 s more is allowed for it
  *   -T MS        with -t: give up after MS milliseconds in all (default
  *                30000), login included
+ *   -E FILE      write the time the answer came (CLOCK_MONOTONIC, in
+ *                microseconds, the same clock for every process) to FILE:
+ *                the order of two commands' answers, without the noise of
+ *                logouts and process exits
  *   -H MS        keep the session MS milliseconds after the outcome is
  *                printed, then log out (an I_T nexus that holds a
  *                reservation: SIGKILL ends it without a logout)
@@ -258,6 +262,20 @@ static int service(struct iscsi_context *iscsi, int wait)
 	return 0;
 }
 
+/* The time now, CLOCK_MONOTONIC microseconds, to FILE (-E) */
+static int stamp(const char *file)
+{
+	struct timespec ts;
+	FILE *f = fopen(file, "w");
+
+	if (!f)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	fprintf(f, "%lld\n",
+		(long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+	return fclose(f);
+}
+
 /* Keep the session MS ms, answering what the target sends. */
 static void hold(struct iscsi_context *iscsi, int ms)
 {
@@ -351,7 +369,7 @@ static void usage(void)
 			"[-o FILE] [-n COUNT]\n"
 			"       [-I NAME] [-S N] "
 			"[-t abort|lun-reset [-d MS] [-T MS]] [-H MS] "
-			"URL CDB_HEX\n");
+			"[-E FILE] URL CDB_HEX\n");
 	exit(2);
 }
 
@@ -362,7 +380,7 @@ int main(int argc, char **argv)
 	struct iscsi_url *url;
 	struct scsi_task *task;
 	struct iscsi_data out = { 0, NULL };
-	const char *outfile = NULL, *infile = NULL;
+	const char *outfile = NULL, *infile = NULL, *stampfile = NULL;
 	const char *tmf = NULL, *name = "iqn.2026-11.org.bs-rbd:scsi-cmd";
 	int isid = -1;
 	int rlen = 0, wlen = 0, wbyte = 0, cdblen, opt, dir, count = 1;
@@ -370,7 +388,7 @@ int main(int argc, char **argv)
 	int delay = 500, limit = 30000, hold_ms = 0;
 	long long end = 0;
 
-	while ((opt = getopt(argc, argv, "r:w:f:o:n:t:d:T:I:S:H:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:w:f:o:n:t:d:T:I:S:H:E:")) != -1) {
 		switch (opt) {
 		case 'r':
 			rlen = atoi(optarg);
@@ -405,6 +423,9 @@ int main(int argc, char **argv)
 			break;
 		case 'H':
 			hold_ms = atoi(optarg);
+			break;
+		case 'E':
+			stampfile = optarg;
 			break;
 		default:
 			usage();
@@ -475,7 +496,7 @@ int main(int argc, char **argv)
 	for (;;) {
 		task = run(iscsi, url->lun, cdb, cdblen, dir,
 			   wlen ? wlen : rlen, wlen ? &out : NULL);
-		if (!task)
+		if (!task || (stampfile && stamp(stampfile)))
 			return 2;
 		if (--count <= 0 || task->status != SCSI_STATUS_GOOD)
 			break;
