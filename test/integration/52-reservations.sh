@@ -438,3 +438,24 @@ t_resv6_lun_reset_and_restart()
 	target_del $ALUA_TID
 	image_drop rbd/resv6-rst
 }
+
+# A LUN deleted and added again is a new LU: the RESERVE(6) taken through
+# the one before is released (its holder still logged in to the target).
+t_resv6_lun_deleted_and_added()
+{
+	local d=$WORK/resv6-del r
+	alua_pair rbd/resv6-del "$d" || return 1
+	resv6_hold "$ALUA_U1" node1 "$WORK/resv6.hold" &&
+		[ "$(resv_status "$(cat "$WORK/resv6.hold")")" = 0x00 ] ||
+		failed "RESERVE(6) via gw1: $(cat "$WORK/resv6.hold")"
+	r=$(resv6_as "$ALUA_U2" node3 2a000000000000000100 -w 512:0x33)
+	[ "$(resv_status "$r")" = 0x18 ] || failed "a write via gw2: $r"
+	lun_del $ALUA_TID 1 && lun_new $ALUA_TID 1 rbd/resv6-del \
+		"$BSOPTS;gateway=gw1" || failed "gw1's LUN again"
+	r=$(resv6_until "$ALUA_U2" node3 2a000000000000000100 -w 512:0x33) ||
+		failed "a write via gw2 once the LUN is new: $r"
+	resv6_end
+	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
+	target_del $ALUA_TID
+	image_drop rbd/resv6-del
+}
