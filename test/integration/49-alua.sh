@@ -125,9 +125,7 @@ t_alua_two_gateways()
 		TGT_CTRL=$ctrl2 lun_new $ALUA_TID 1 rbd/alua "$BSOPTS;gateway=gw2" ||
 		failed "gw2's LUN again"
 	[ "$(alua_port "$u2")" = "$p2" ] || failed "gw2 came back as port $(alua_port "$u2"), was $p2"
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/alua
+	alua_pair_end rbd/alua "$d"
 }
 
 # alua_rsoc_has URL OPCODE SA: the "all commands" list of REPORT
@@ -192,6 +190,15 @@ alua_nexuses() { tgtadm -C "$1" --lld iscsi --mode target --op show |
 		/^Target [0-9]+:/ { on = 0 } on && /I_T nexus: [0-9]+/ { n++ }
 		END { print n + 0 }'; }
 
+# alua_pair_end IMAGE DIR: the pair's end - gw2's tgtd in DIR stopped, the
+# target on gw1 deleted, IMAGE removed
+alua_pair_end()
+{
+	scripts/tgtd.sh stop "$2" >/dev/null 2>&1
+	target_del $ALUA_TID
+	image_drop "$1"
+}
+
 # alua_pair IMAGE DIR: IMAGE as LUN 1 of gw1 (the test bed's tgtd) and of
 # gw2 (a tgtd in DIR on 127.0.0.2); sets ALUA_U1, ALUA_U2, ALUA_CTRL2
 alua_pair()
@@ -246,9 +253,7 @@ t_alua_capacity_change_on_every_gateway()
 	# shellcheck disable=SC2086
 	wait $ALUA_TUR
 	alua_last_sense "$WORK/alua.cap" 0x09
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/alua-cap
+	alua_pair_end rbd/alua-cap "$d"
 }
 
 # alua_stats_has CTRL PATTERN: that tgtd's statistics file has a lun line
@@ -283,9 +288,7 @@ t_alua_state_change_unit_attention()
 	alua_last_sense "$WORK/alua.ua" 0x06
 	alua_stats_has "$TGT_CTRL" "alua=ano$" && alua_stats_has "$ALUA_CTRL2" "alua=ao$" ||
 		failed "the statistics files do not show the new states"
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/alua-ua
+	alua_pair_end rbd/alua-ua "$d"
 }
 
 # A LUN reset through gw1 is one on the image, not on gw1's LU: tgt's core
@@ -328,7 +331,5 @@ t_alua_lun_reset_unit_attention()
 	wait $ALUA_TUR
 	tail -n 1 "$WORK/alua.reset3" | grep -q "^status=0x00 " ||
 		failed "logins on gw1 taken for a reset: $(tail -n 1 "$WORK/alua.reset3")"
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/alua-reset
+	alua_pair_end rbd/alua-reset "$d"
 }

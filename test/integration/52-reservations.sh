@@ -189,9 +189,7 @@ t_resv_concurrent_and_restart()
 	r=$("$SCSI_CMD" -w 512:0x33 "$ALUA_U2" 2a000000000000000100)
 	[ "$(resv_status "$r")" = 0x18 ] ||
 		failed "a write from another initiator after the restarts: $r"
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/resv-race
+	alua_pair_end rbd/resv-race "$d"
 }
 
 # libiscsi's reservation suites with the second initiator on the other
@@ -208,9 +206,7 @@ t_resv_libiscsi_two_gateways()
 		awk '$1 == "tests" { exit !($3 > 0 && $5 == 0) }' <<<"$out" ||
 			failed "ALL.$s on two gateways: $(grep -E 'FAIL|tests ' <<<"$out" | head -n 4)"
 	done
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/resv-cu
+	alua_pair_end rbd/resv-cu "$d"
 }
 
 # A gateway that does not acknowledge a change (frozen) could go on with
@@ -242,9 +238,7 @@ t_resv_frozen_gateway_is_fenced()
 		sleep 0.2
 	done
 	[ "$n" = 2 ] || failed "gw2 after its fence: $n keys, want 2"
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/resv-frozen
+	alua_pair_end rbd/resv-frozen "$d"
 }
 
 # resv_move URL PORT: node1 sends REGISTER AND MOVE (key 0x31, the new
@@ -284,9 +278,7 @@ t_resv_register_and_move_port()
 	resv_in "$ALUA_U2" 1 "$WORK/resv.rr" &&
 		k=$(od -An -tx1 -j8 -N8 "$WORK/resv.rr" | tr -d ' \n') &&
 		[ "$k" = 0000000000000032 ] || failed "the holder's key is '$k'"
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/resv-move
+	alua_pair_end rbd/resv-move "$d"
 }
 
 # resv6_hold URL NODE OUT: RESERVE(6) as initiator port NODE in a session
@@ -380,9 +372,7 @@ t_resv6_one_reservation_for_all_gateways()
 		failed "RESERVE(6) via gw2 right after node1's nexus loss on gw1: $r"
 	r=$(resv6_until "$ALUA_U1" node3 2a000000000000000100 -w 512:0x33) ||
 		failed "a write via gw1 once every holder's nexus went: $r"
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/resv6
+	alua_pair_end rbd/resv6 "$d"
 }
 
 # libiscsi's Reserve6 suites with the second initiator on the other
@@ -399,9 +389,7 @@ t_resv6_libiscsi_two_gateways()
 	# Logout, ITNexusLoss and LUNReset run (the target resets: no TMF)
 	awk '$1 == "tests" { exit !($3 >= 5 && $5 == 0) }' <<<"$out" ||
 		failed "ALL.Reserve6 on two gateways: $(grep -E 'FAIL|tests ' <<<"$out" | head -n 6)"
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/resv6-cu
+	alua_pair_end rbd/resv6-cu "$d"
 }
 
 # A LUN reset through either gateway releases the RESERVE(6) taken
@@ -433,9 +421,7 @@ t_resv6_lun_reset_and_restart()
 			"$BSOPTS;gateway=gw2" || failed "gw2 again"
 	r=$(resv6_until "$ALUA_U1" node3 2a000000000000000100 -w 512:0x33) ||
 		failed "a write via gw1 once gw2 is back: $r"
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/resv6-rst
+	alua_pair_end rbd/resv6-rst "$d"
 }
 
 # A LUN deleted and added again is a new LU: the RESERVE(6) taken through
@@ -453,7 +439,5 @@ t_resv6_lun_deleted_and_added()
 	r=$(resv6_until "$ALUA_U2" node3 2a000000000000000100 -w 512:0x33) ||
 		failed "a write via gw2 once the LUN is new: $r"
 	resv6_end
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/resv6-del
+	alua_pair_end rbd/resv6-del "$d"
 }

@@ -470,9 +470,7 @@ t_xcopy_preempt_and_abort()
 	xc_list "$WORK/xc.pa.list" 1 2 "$WORK/xc.v1" -- $segs
 	xc_pa_round "$ALUA_U1" "$ALUA_U1"
 	xc_pa_round "$ALUA_U2" "$ALUA_U1"
-	scripts/tgtd.sh stop "$d" >/dev/null 2>&1
-	target_del $ALUA_TID
-	image_drop rbd/xc-pa
+	alua_pair_end rbd/xc-pa "$d"
 }
 
 # Hostile parameter lists through iSCSI (fuzz_xcopy covers the parser
